@@ -1,0 +1,14 @@
+from apps.user_profile.models.achievement import Achievement, UserAchievement
+from apps.user_profile.models.activity import ActivityEventType, ImmutableActivityError, UserActivity
+from apps.user_profile.models.profile import UserProfile
+from apps.user_profile.models.stats import UserProfileStats
+
+__all__ = [
+    "Achievement",
+    "ActivityEventType",
+    "ImmutableActivityError",
+    "UserAchievement",
+    "UserActivity",
+    "UserProfile",
+    "UserProfileStats",
+]

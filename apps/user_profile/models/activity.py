@@ -1,0 +1,120 @@
+"""The append-only activity log: one immutable row per thing that happened to a player."""
+
+from typing import Any, NoReturn
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+
+
+class ImmutableActivityError(Exception):
+    """Raised on any attempt to change or delete recorded activity outside the erase service."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(
+            f"UserActivity is append-only: {action} is not allowed. Record a new event instead; to erase a "
+            "user's history for privacy use apps.user_profile.services.account.user_activity_erase()."
+        )
+
+
+class ActivityEventType(models.TextChoices):
+    TOURNAMENT_REGISTERED = "tournament_registered", "Registered for a tournament"
+    TOURNAMENT_JOINED = "tournament_joined", "Checked in to a tournament"
+    TOURNAMENT_COMPLETED = "tournament_completed", "Completed a tournament"
+    TOURNAMENT_WON = "tournament_won", "Won a tournament"
+    TOURNAMENT_RUNNER_UP = "tournament_runner_up", "Runner-up in a tournament"
+    TOURNAMENT_TOP4 = "tournament_top4", "Top 4 in a tournament"
+    MATCH_PLAYED = "match_played", "Played a match"
+    MATCH_WON = "match_won", "Won a match"
+    MATCH_LOST = "match_lost", "Lost a match"
+    # A completed match with no winner and no forfeit (best-of-two series, timeouts): without it a draw
+    # would silently vanish from a player's record and won + lost would not explain played.
+    MATCH_DRAWN = "match_drawn", "Drew a match"
+    COINS_EARNED = "coins_earned", "Earned DC coins"
+    COINS_SPENT = "coins_spent", "Spent DC coins"
+    ACHIEVEMENT_UNLOCKED = "achievement_unlocked", "Unlocked an achievement"
+    TEAM_JOINED = "team_joined", "Joined a team"
+    TEAM_LEFT = "team_left", "Left a team"
+
+
+ECONOMY_EVENT_TYPES = frozenset({ActivityEventType.COINS_EARNED, ActivityEventType.COINS_SPENT})
+
+
+class UserActivityQuerySet(models.QuerySet["UserActivity"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise ImmutableActivityError("QuerySet.update()")
+
+    def delete(self) -> NoReturn:
+        raise ImmutableActivityError("QuerySet.delete()")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> NoReturn:
+        raise ImmutableActivityError("bulk_update()")
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise ImmutableActivityError("update_or_create()")
+
+    def _erase(self) -> int:
+        """Delete rows for the privacy erase service only; the database trigger must be ignored around it."""
+        deleted, _ = super().delete()
+        return deleted
+
+    def visible_to(self, *, viewer_id: int | None, owner_id: int, viewer_is_staff: bool) -> "UserActivityQuerySet":
+        """Economy events are private to their owner and staff."""
+        if viewer_is_staff or viewer_id == owner_id:
+            return self
+        return self.exclude(event_type__in=ECONOMY_EVENT_TYPES)
+
+
+class UserActivity(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        # The erase service removes a user's events before the user row goes (see receivers).
+        on_delete=models.DO_NOTHING,
+        related_name="activities",
+    )
+    event_type = models.CharField(max_length=32, choices=ActivityEventType.choices)
+    timestamp = models.DateTimeField(help_text="When it happened (the source's own time).")
+    metadata = models.JSONField(default=dict, blank=True)
+    source_model = models.CharField(max_length=64, help_text="app_label.model of the row this came from.")
+    source_id = models.BigIntegerField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = UserActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "user activities"
+        ordering = ["-timestamp", "-id"]
+        constraints = [
+            # The user is part of the key: one match or one team result produces an event for each player.
+            models.UniqueConstraint(
+                fields=["user", "source_model", "source_id", "event_type"], name="activity_idempotency_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-timestamp", "-id"], name="activity_feed"),
+            models.Index(fields=["user", "event_type", "-timestamp", "-id"], name="activity_user_type"),
+            models.Index(fields=["event_type", "timestamp"], name="activity_type_time"),
+            models.Index(fields=["source_model", "source_id"], name="activity_source"),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} for {self.user_id} at {self.timestamp:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableActivityError("saving an existing row")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise ImmutableActivityError("delete()")
+
+    @property
+    def amount(self) -> int | None:
+        value = self.metadata.get("amount")
+        return int(value) if value is not None else None

@@ -1,0 +1,136 @@
+"""Recording events: the only way rows enter the activity log.
+
+An event and its stats change commit in one transaction. Idempotency rests on the database: the insert
+is `ON CONFLICT DO NOTHING` on the key (user, source_model, source_id, event_type), and stats move only
+for rows really inserted, so processing one source twice, or in two processes at the same instant, adds
+one event and one increment.
+"""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.user_profile import metrics
+from apps.user_profile.models import ActivityEventType, UserActivity
+from apps.user_profile.services.stats import stats_apply_event
+
+EVENT_TYPES = frozenset(ActivityEventType.values)
+COIN_EVENT_TYPES = frozenset({ActivityEventType.COINS_EARNED, ActivityEventType.COINS_SPENT})
+
+
+class InvalidEventError(ValueError):
+    """An event that must not enter the log as given."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventSpec:
+    user_id: int
+    event_type: str
+    timestamp: datetime
+    source_model: str
+    source_id: int
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def validate(self) -> None:
+        if self.event_type not in EVENT_TYPES:
+            raise InvalidEventError(f"Unknown event type {self.event_type!r}.")
+        if not isinstance(self.timestamp, datetime) or timezone.is_naive(self.timestamp):
+            raise InvalidEventError(f"Event timestamps must be timezone-aware datetimes, got {self.timestamp!r}.")
+        if not self.source_model or "." not in self.source_model:
+            raise InvalidEventError(f"source_model must be 'app_label.model', got {self.source_model!r}.")
+        if self.event_type in COIN_EVENT_TYPES:
+            amount = self.metadata.get("amount")
+            if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+                raise InvalidEventError(
+                    f"{self.event_type} needs a positive integer metadata['amount'], got {amount!r}."
+                )
+
+    @property
+    def amount(self) -> int:
+        return int(self.metadata["amount"]) if self.event_type in COIN_EVENT_TYPES else 1
+
+
+def _insert_sql() -> str:
+    table = UserActivity._meta.db_table
+    return (
+        f"INSERT INTO {table} (user_id, event_type, timestamp, metadata, source_model, source_id, recorded_at) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (user_id, source_model, source_id, event_type) DO NOTHING RETURNING id"
+    )
+
+
+def _insert(event: EventSpec, *, recorded_at: datetime) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _insert_sql(),
+            [
+                event.user_id,
+                event.event_type,
+                event.timestamp,
+                json.dumps(event.metadata, cls=DjangoJSONEncoder),
+                event.source_model,
+                event.source_id,
+                recorded_at,
+            ],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+@transaction.atomic
+def record_events(*, events: Iterable[EventSpec]) -> list[int]:
+    """Record events that are not yet in the log; return the ids of the rows inserted.
+
+    Events are taken in user order so that two transactions touching the same players lock their stats
+    rows in the same order and cannot deadlock. Each player's events keep the order given (registered
+    before checked in, played before won), which the stats check constraints rely on.
+    """
+    batch = sorted(events, key=lambda e: e.user_id)  # stable: keeps each player's events in causal order
+    for event in batch:
+        event.validate()
+    recorded_at = timezone.now()
+    inserted: list[int] = []
+    inserted_types: list[str] = []
+    for event in batch:
+        activity_id = _insert(event, recorded_at=recorded_at)
+        if activity_id is None:
+            continue  # already recorded: a duplicate changes no stat
+        stats_apply_event(
+            user_id=event.user_id, event_type=event.event_type, amount=event.amount, timestamp=event.timestamp
+        )
+        inserted.append(activity_id)
+        inserted_types.append(event.event_type)
+    if inserted_types:
+        transaction.on_commit(lambda: metrics.count_recorded_events(event_types=inserted_types))
+    return inserted
+
+
+def record_event(
+    *,
+    user_id: int,
+    event_type: str,
+    timestamp: datetime,
+    source_model: str,
+    source_id: int,
+    metadata: dict[str, Any] | None = None,
+) -> int | None:
+    """Record one event; return its id, or None when it was already recorded."""
+    inserted = record_events(
+        events=[
+            EventSpec(
+                user_id=user_id,
+                event_type=event_type,
+                timestamp=timestamp,
+                source_model=source_model,
+                source_id=source_id,
+                metadata=metadata or {},
+            )
+        ]
+    )
+    return inserted[0] if inserted else None

@@ -1,0 +1,13 @@
+"""Test settings: the suite runs on PostgreSQL (DATABASE_URL, or the local server at 127.0.0.1:5432)."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/deltacrown")
+os.environ.setdefault("DATABASE_POOL", "0")
+
+from config.settings import *  # noqa: F403
+
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F405
+    raise RuntimeError("The test suite runs on PostgreSQL: point DATABASE_URL at a PostgreSQL server.")
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
