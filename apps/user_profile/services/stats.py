@@ -60,7 +60,11 @@ def stats_expected_from_events(
         .values("user_id")
         .annotate(**aggregates, first_activity_at=Min("timestamp"), last_activity_at=Max("timestamp"))
     )
-    return {row["user_id"]: {name: row[name] for name in STORED_FIELDS} for row in rows}
+    result: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        values: dict[str, Any] = dict(row)
+        result[values["user_id"]] = {name: values[name] for name in STORED_FIELDS}
+    return result
 
 
 def empty_stats() -> dict[str, Any]:
