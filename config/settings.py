@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.tournaments",
     "apps.economy",
     "apps.user_profile",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
