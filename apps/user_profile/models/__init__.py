@@ -1,5 +1,6 @@
 from apps.user_profile.models.achievement import Achievement, UserAchievement
 from apps.user_profile.models.activity import ActivityEventType, ImmutableActivityError, UserActivity
+from apps.user_profile.models.operations import ReconcileRun
 from apps.user_profile.models.profile import UserProfile
 from apps.user_profile.models.stats import UserProfileStats
 
@@ -7,6 +8,7 @@ __all__ = [
     "Achievement",
     "ActivityEventType",
     "ImmutableActivityError",
+    "ReconcileRun",
     "UserAchievement",
     "UserActivity",
     "UserProfile",

@@ -1,0 +1,47 @@
+"""Records of operational runs (stats reconciliation), read by admins and the /metrics endpoint."""
+
+from django.db import models
+
+
+class ReconcileRun(models.Model):
+    """One run of the stats reconciliation: what it checked, what drifted, what it fixed."""
+
+    class Scope(models.TextChoices):
+        ALL = "all", "All players"
+        SHARD = "shard", "One shard of the players"
+        USERS = "users", "Selected players"
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="Empty while running or if it crashed.")
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.ALL)
+    shard_index = models.PositiveIntegerField(null=True, blank=True, help_text="K of --shard K/N (1-based).")
+    shard_count = models.PositiveIntegerField(null=True, blank=True, help_text="N of --shard K/N.")
+    fix = models.BooleanField(default=False, help_text="Whether drifted players were corrected.")
+    users_checked = models.PositiveIntegerField(default=0)
+    users_with_drift = models.PositiveIntegerField(default=0)
+    fixed = models.PositiveIntegerField(default=0)
+    drift_percent = models.FloatField(default=0.0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["scope", "-finished_at"], name="reconcile_run_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(shard_index__isnull=True, shard_count__isnull=True)
+                | models.Q(shard_index__gte=1, shard_index__lte=models.F("shard_count")),
+                name="reconcile_run_shard_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(users_with_drift__lte=models.F("users_checked")),
+                name="reconcile_run_drift_le_checked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reconcile {self.started_at:%Y-%m-%d %H:%M} ({self.shard_label}): {self.users_with_drift} drifted"
+
+    @property
+    def shard_label(self) -> str:
+        if self.shard_index is None:
+            return "all" if self.scope == self.Scope.ALL else self.scope
+        return f"{self.shard_index}/{self.shard_count}"

@@ -1,0 +1,187 @@
+"""Reconciliation: compare every player's stored stats with a recomputation from the activity log.
+
+Set-based: players are walked in user-id batches; each batch costs one aggregate query over the events and
+one read of the stored rows, taken in one REPEATABLE READ snapshot so that an event committed between the
+two reads (the API keeps serving during a run) is never mistaken for drift. Fixing goes through
+stats_recompute, which locks the stats row before re-reading the events, so an event recorded concurrently
+is either counted by the fix or applied on top of the corrected row, never lost.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models.functions import Mod
+from django.utils import timezone
+
+from apps.user_profile.models import ReconcileRun, UserProfileStats
+from apps.user_profile.models.stats import STORED_FIELDS
+from apps.user_profile.services.stats import empty_stats, stats_expected_from_events, stats_recompute
+
+Shard = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class StatsDriftRow:
+    user_id: int
+    field: str
+    expected: Any
+    actual: Any
+
+
+@dataclass
+class ReconcileReport:
+    users_checked: int = 0
+    users_with_drift: int = 0
+    fixed: int = 0
+    drifts: list[StatsDriftRow] = field(default_factory=list)
+    run: ReconcileRun | None = None  # the recorded run
+
+    @property
+    def drift_percent(self) -> float:
+        """Share of checked players with at least one drifted field, in percent (0.0 when none checked)."""
+        return 100.0 * self.users_with_drift / self.users_checked if self.users_checked else 0.0
+
+    @property
+    def drifted_user_ids(self) -> list[int]:
+        return sorted({row.user_id for row in self.drifts})
+
+
+def shard_validate(shard: Shard | None) -> None:
+    """A shard (k, n) is players with `id % n == k - 1`, for 1 <= k <= n: the n shards partition the players."""
+    if shard is None:
+        return
+    k, n = shard
+    if not (isinstance(k, int) and isinstance(n, int)) or n < 1 or not 1 <= k <= n:
+        raise ValueError(f"A shard is K/N with 1 <= K <= N, got {k}/{n}.")
+
+
+def shard_parse(value: str) -> Shard:
+    """'K/N' from the command line -> (k, n)."""
+    try:
+        k_text, n_text = value.split("/")
+        shard = (int(k_text), int(n_text))
+    except ValueError:
+        raise ValueError(f"A shard is written K/N (e.g. 2/4), got {value!r}.") from None
+    shard_validate(shard)
+    return shard
+
+
+def player_id_batches(
+    *, batch_size: int, shard: Shard | None = None, user_ids: list[int] | None = None
+) -> Iterator[list[int]]:
+    """Player ids in ascending batches (keyset pagination, so memory stays flat whatever the player count)."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    shard_validate(shard)
+    players = get_user_model().objects.order_by("pk")
+    if user_ids is not None:
+        players = players.filter(pk__in=user_ids)
+    if shard is not None:
+        players = players.alias(shard_bucket=Mod("pk", shard[1])).filter(shard_bucket=shard[0] - 1)
+    last_id = 0
+    while True:
+        batch = list(players.filter(pk__gt=last_id).values_list("pk", flat=True)[:batch_size])
+        if not batch:
+            return
+        yield batch
+        last_id = batch[-1]
+
+
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """A read transaction whose queries all see one snapshot (unless the caller already holds a transaction)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
+def stats_drift_for_batch(*, user_ids: list[int], contiguous: bool) -> list[StatsDriftRow]:
+    """Drifted fields of one batch of players: one aggregate query plus one read of the stored rows."""
+    with _snapshot():
+        if contiguous:
+            expected_by_user = stats_expected_from_events(id_range=(user_ids[0], user_ids[-1] + 1))
+        else:
+            expected_by_user = stats_expected_from_events(user_ids=user_ids)
+        stored = {
+            row["user_id"]: row
+            for row in UserProfileStats.objects.filter(user_id__in=user_ids).values("user_id", *STORED_FIELDS)
+        }
+    zero = empty_stats()
+    drifts: list[StatsDriftRow] = []
+    for user_id in user_ids:
+        expected = expected_by_user.get(user_id, zero)
+        actual = stored.get(user_id, zero)  # a missing stats row reads as all zero, never an error
+        drifts += [
+            StatsDriftRow(user_id=user_id, field=name, expected=expected[name], actual=actual[name])
+            for name in STORED_FIELDS
+            if expected[name] != actual[name]
+        ]
+    return drifts
+
+
+def _run_start(*, user_ids: list[int] | None, shard: Shard | None, fix: bool) -> ReconcileRun:
+    if user_ids is not None:
+        scope = ReconcileRun.Scope.USERS
+    elif shard is not None:
+        scope = ReconcileRun.Scope.SHARD
+    else:
+        scope = ReconcileRun.Scope.ALL
+    return ReconcileRun.objects.create(
+        started_at=timezone.now(),
+        scope=scope,
+        shard_index=shard[0] if shard else None,
+        shard_count=shard[1] if shard else None,
+        fix=fix,
+    )
+
+
+def stats_reconcile(
+    *,
+    user_ids: list[int] | None = None,
+    fix: bool = False,
+    shard: Shard | None = None,
+    batch_size: int = 1000,
+    record_run: bool = True,
+    on_batch: Callable[[ReconcileReport], None] | None = None,
+) -> ReconcileReport:
+    """Check (and with `fix`, correct) the stats of all players, of `user_ids`, or of one shard.
+
+    `shard=(k, n)` takes the players with `id % n == k - 1` (1 <= k <= n); the n shards of one run together
+    check exactly the players a single run checks. `on_batch` is called with the running report after each
+    batch (progress display). The run is recorded as a ReconcileRun unless `record_run` is False.
+    """
+    shard_validate(shard)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    report = ReconcileReport()
+    if record_run:
+        report.run = _run_start(user_ids=user_ids, shard=shard, fix=fix)
+    contiguous = shard is None and user_ids is None
+    for batch in player_id_batches(batch_size=batch_size, shard=shard, user_ids=user_ids):
+        drifts = stats_drift_for_batch(user_ids=batch, contiguous=contiguous)
+        drifted = sorted({row.user_id for row in drifts})
+        report.users_checked += len(batch)
+        report.users_with_drift += len(drifted)
+        report.drifts += drifts
+        if fix:
+            for user_id in drifted:
+                stats_recompute(user_id=user_id)
+            report.fixed += len(drifted)
+        if on_batch is not None:
+            on_batch(report)
+    if report.run is not None:
+        run = report.run
+        run.finished_at = timezone.now()
+        run.users_checked = report.users_checked
+        run.users_with_drift = report.users_with_drift
+        run.fixed = report.fixed
+        run.drift_percent = report.drift_percent
+        run.save(update_fields=["finished_at", "users_checked", "users_with_drift", "fixed", "drift_percent"])
+    return report
