@@ -1,0 +1,41 @@
+"""Read-side queries of the activity log and stats (HackSoft selectors), shared by the API and the pages."""
+
+from apps.user_profile.selectors.activity import (
+    MAX_PAGE_SIZE,
+    ActivityPage,
+    InvalidPageArgumentsError,
+    activity_page,
+)
+from apps.user_profile.selectors.cursors import ActivityCursor, InvalidCursorError
+from apps.user_profile.selectors.economy import EconomySummary, economy_summary
+from apps.user_profile.selectors.history import (
+    TournamentHistoryEntry,
+    TournamentHistoryPage,
+    TournamentOutcome,
+    tournament_history_page,
+)
+from apps.user_profile.selectors.leaderboard import (
+    LeaderboardEntry,
+    LeaderboardMetric,
+    LeaderboardPage,
+    leaderboard_page,
+)
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "ActivityCursor",
+    "ActivityPage",
+    "EconomySummary",
+    "InvalidCursorError",
+    "InvalidPageArgumentsError",
+    "LeaderboardEntry",
+    "LeaderboardMetric",
+    "LeaderboardPage",
+    "TournamentHistoryEntry",
+    "TournamentHistoryPage",
+    "TournamentOutcome",
+    "activity_page",
+    "economy_summary",
+    "leaderboard_page",
+    "tournament_history_page",
+]

@@ -1,0 +1,122 @@
+"""A player's activity feed, newest first, paged by keyset on (timestamp, id)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+
+from apps.user_profile.models import ActivityEventType, UserActivity
+from apps.user_profile.models.activity import UserActivityQuerySet
+from apps.user_profile.selectors.cursors import ActivityCursor
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+class InvalidPageArgumentsError(ValueError):
+    """first/last/after/before that do not describe a page."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityPage:
+    items: list[UserActivity]
+    has_next_page: bool
+    has_previous_page: bool
+
+    def cursor_of(self, item: UserActivity) -> str:
+        return ActivityCursor(timestamp=item.timestamp, id=item.pk).encode()
+
+
+def validate_page_size(*, name: str, value: int | None, maximum: int = MAX_PAGE_SIZE) -> None:
+    if value is not None and not 0 <= value <= maximum:
+        raise InvalidPageArgumentsError(f"`{name}` must be between 0 and {maximum}, got {value}.")
+
+
+def _older_than(cursor: ActivityCursor) -> Q:
+    # The redundant `timestamp <= t` bound lets PostgreSQL walk the feed index as a range.
+    return Q(timestamp__lte=cursor.timestamp) & (Q(timestamp__lt=cursor.timestamp) | Q(id__lt=cursor.id))
+
+
+def _newer_than(cursor: ActivityCursor) -> Q:
+    return Q(timestamp__gte=cursor.timestamp) & (Q(timestamp__gt=cursor.timestamp) | Q(id__gt=cursor.id))
+
+
+def activity_feed_queryset(
+    *,
+    owner_id: int,
+    viewer_id: int | None,
+    viewer_is_staff: bool,
+    event_types: Iterable[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> UserActivityQuerySet:
+    """The events of `owner_id` that `viewer_id` may see, with the optional filters, unordered."""
+    events = UserActivity.objects.filter(user_id=owner_id).visible_to(
+        viewer_id=viewer_id, owner_id=owner_id, viewer_is_staff=viewer_is_staff
+    )
+    if event_types is not None:
+        types = sorted({ActivityEventType(value).value for value in event_types})
+        events = events.filter(event_type__in=types)
+    if since is not None:
+        events = events.filter(timestamp__gte=since)
+    if until is not None:
+        events = events.filter(timestamp__lt=until)
+    return events
+
+
+def activity_page(
+    *,
+    owner_id: int,
+    viewer_id: int | None,
+    viewer_is_staff: bool,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    event_types: Iterable[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> ActivityPage:
+    """One page of the feed in one query (limit + 1 rows tell whether more exist).
+
+    `first`/`after` page towards older events, `last`/`before` towards newer ones (Relay semantics over a
+    newest-first list). Cursors are positions, not offsets: events recorded between two requests never
+    shift a page, so a client paging on never sees an item twice or misses one. `since` is inclusive,
+    `until` exclusive. Economy events are left out unless the viewer is the owner or staff.
+    """
+    validate_page_size(name="first", value=first)
+    validate_page_size(name="last", value=last)
+    if first is not None and last is not None:
+        raise InvalidPageArgumentsError("Pass either `first` or `last`, not both.")
+    after_cursor = ActivityCursor.decode(after) if after is not None else None
+    before_cursor = ActivityCursor.decode(before) if before is not None else None
+
+    events = activity_feed_queryset(
+        owner_id=owner_id,
+        viewer_id=viewer_id,
+        viewer_is_staff=viewer_is_staff,
+        event_types=event_types,
+        since=since,
+        until=until,
+    )
+    if after_cursor is not None:
+        events = events.filter(_older_than(after_cursor))
+    if before_cursor is not None:
+        events = events.filter(_newer_than(before_cursor))
+
+    if last is not None:
+        rows = list(events.order_by("timestamp", "id")[: last + 1])
+        has_more = len(rows) > last
+        items = rows[:last]
+        items.reverse()
+        # Relay: with `last`, hasNextPage only reports what is known cheaply (a `before` cursor means more).
+        return ActivityPage(items=items, has_next_page=before_cursor is not None, has_previous_page=has_more)
+
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    rows = list(events.order_by("-timestamp", "-id")[: size + 1])
+    return ActivityPage(
+        items=rows[:size],
+        has_next_page=len(rows) > size,
+        has_previous_page=after_cursor is not None,
+    )

@@ -1,0 +1,57 @@
+"""Opaque keyset cursors: a position in an ordered list, base64 so clients never build or parse them."""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+class InvalidCursorError(ValueError):
+    """A cursor that this API did not hand out (or that belongs to another list)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"Invalid {kind} cursor: pass a cursor exactly as returned in pageInfo or an edge.")
+
+
+def encode_cursor(kind: str, values: list[Any]) -> str:
+    raw = json.dumps([kind, *values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, cursor: str) -> list[Any]:
+    """The values packed into a cursor of `kind`; InvalidCursorError for anything else."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error) as error:
+        raise InvalidCursorError(kind) from error
+    if not isinstance(data, list) or not data or data[0] != kind:
+        raise InvalidCursorError(kind)
+    return data[1:]
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityCursor:
+    """Position in a newest-first feed: the (timestamp, id) of an event."""
+
+    timestamp: datetime
+    id: int
+
+    KIND = "activity"
+
+    def encode(self) -> str:
+        return encode_cursor(self.KIND, [self.timestamp.isoformat(), self.id])
+
+    @classmethod
+    def decode(cls, cursor: str) -> "ActivityCursor":
+        values = decode_cursor(cls.KIND, cursor)
+        try:
+            timestamp_text, event_id = values
+            timestamp = datetime.fromisoformat(timestamp_text)
+        except (TypeError, ValueError) as error:
+            raise InvalidCursorError(cls.KIND) from error
+        if timestamp.tzinfo is None or not isinstance(event_id, int) or isinstance(event_id, bool):
+            raise InvalidCursorError(cls.KIND)
+        return cls(timestamp=timestamp, id=event_id)
