@@ -45,7 +45,7 @@ def test_seeding_twice_changes_nothing_and_the_check_reads_the_featured_player(c
 
 def test_demo_check_fails_clearly_without_demo_data():
     # when / then
-    with pytest.raises(CommandError, match="run `manage.py seed_demo` first"):
+    with pytest.raises(CommandError, match=r"run `manage\.py seed_demo` first"):
         call_command("demo_check")
 
 
