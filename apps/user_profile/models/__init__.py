@@ -1,12 +1,13 @@
 from apps.user_profile.models.achievement import Achievement, UserAchievement
 from apps.user_profile.models.activity import ActivityEventType, ImmutableActivityError, UserActivity
-from apps.user_profile.models.operations import ReconcileRun
+from apps.user_profile.models.operations import BackfillRun, ReconcileRun
 from apps.user_profile.models.profile import UserProfile
 from apps.user_profile.models.stats import UserProfileStats
 
 __all__ = [
     "Achievement",
     "ActivityEventType",
+    "BackfillRun",
     "ImmutableActivityError",
     "ReconcileRun",
     "UserAchievement",

@@ -45,3 +45,36 @@ class ReconcileRun(models.Model):
         if self.shard_index is None:
             return "all" if self.scope == self.Scope.ALL else self.scope
         return f"{self.shard_index}/{self.shard_count}"
+
+
+class BackfillRun(models.Model):
+    """One run of the activity backfill; its progress is updated with every committed batch."""
+
+    started_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="Empty while running or if interrupted.")
+    shard_index = models.PositiveIntegerField(null=True, blank=True, help_text="K of --shard K/N (1-based).")
+    shard_count = models.PositiveIntegerField(null=True, blank=True, help_text="N of --shard K/N.")
+    dry_run = models.BooleanField(default=False)
+    users_total = models.PositiveIntegerField(default=0, help_text="Players in scope when the run started.")
+    users_processed = models.PositiveIntegerField(default=0)
+    events_created = models.PositiveBigIntegerField(default=0, help_text="Would be created, for a dry run.")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(shard_index__isnull=True, shard_count__isnull=True)
+                | models.Q(shard_index__gte=1, shard_index__lte=models.F("shard_count")),
+                name="backfill_run_shard_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Backfill {self.started_at:%Y-%m-%d %H:%M} ({self.shard_label}): {self.users_processed}/{self.users_total}"
+        )
+
+    @property
+    def shard_label(self) -> str:
+        return "all" if self.shard_index is None else f"{self.shard_index}/{self.shard_count}"
