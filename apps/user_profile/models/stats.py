@@ -96,7 +96,9 @@ class UserProfileStats(models.Model):
             ),
             models.CheckConstraint(condition=Q(teams_left__lte=F("teams_joined")), name="stats_left_le_joined"),
             models.CheckConstraint(
-                condition=Q(first_activity_at__lte=F("last_activity_at"))
+                # Both set and ordered, or both unset: a NULL comparison alone would pass the check.
+                condition=Q(first_activity_at__isnull=False, last_activity_at__isnull=False)
+                & Q(first_activity_at__lte=F("last_activity_at"))
                 | Q(first_activity_at__isnull=True, last_activity_at__isnull=True),
                 name="stats_first_le_last_activity",
             ),
