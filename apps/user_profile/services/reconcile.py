@@ -12,16 +12,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models.functions import Mod
 from django.utils import timezone
 
 from apps.user_profile.models import ReconcileRun, UserProfileStats
 from apps.user_profile.models.stats import STORED_FIELDS
+from apps.user_profile.services.sharding import Shard, player_id_batches, shard_validate
 from apps.user_profile.services.stats import empty_stats, stats_expected_from_events, stats_recompute
-
-Shard = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -48,47 +45,6 @@ class ReconcileReport:
     @property
     def drifted_user_ids(self) -> list[int]:
         return sorted({row.user_id for row in self.drifts})
-
-
-def shard_validate(shard: Shard | None) -> None:
-    """A shard (k, n) is players with `id % n == k - 1`, for 1 <= k <= n: the n shards partition the players."""
-    if shard is None:
-        return
-    k, n = shard
-    if not (isinstance(k, int) and isinstance(n, int)) or n < 1 or not 1 <= k <= n:
-        raise ValueError(f"A shard is K/N with 1 <= K <= N, got {k}/{n}.")
-
-
-def shard_parse(value: str) -> Shard:
-    """'K/N' from the command line -> (k, n)."""
-    try:
-        k_text, n_text = value.split("/")
-        shard = (int(k_text), int(n_text))
-    except ValueError:
-        raise ValueError(f"A shard is written K/N (e.g. 2/4), got {value!r}.") from None
-    shard_validate(shard)
-    return shard
-
-
-def player_id_batches(
-    *, batch_size: int, shard: Shard | None = None, user_ids: list[int] | None = None
-) -> Iterator[list[int]]:
-    """Player ids in ascending batches (keyset pagination, so memory stays flat whatever the player count)."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
-    shard_validate(shard)
-    players = get_user_model().objects.order_by("pk")
-    if user_ids is not None:
-        players = players.filter(pk__in=user_ids)
-    if shard is not None:
-        players = players.alias(shard_bucket=Mod("pk", shard[1])).filter(shard_bucket=shard[0] - 1)
-    last_id = 0
-    while True:
-        batch = list(players.filter(pk__gt=last_id).values_list("pk", flat=True)[:batch_size])
-        if not batch:
-            return
-        yield batch
-        last_id = batch[-1]
 
 
 @contextmanager

@@ -3,7 +3,8 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from apps.user_profile.models import ReconcileRun, UserProfileStats
-from apps.user_profile.services.reconcile import StatsDriftRow, shard_parse, stats_reconcile
+from apps.user_profile.services.reconcile import StatsDriftRow, stats_reconcile
+from apps.user_profile.services.sharding import shard_parse
 from tests.factories import UserFactory, enter, finish, make_tournament, play
 
 pytestmark = pytest.mark.django_db

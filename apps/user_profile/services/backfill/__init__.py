@@ -1,0 +1,3 @@
+from apps.user_profile.services.backfill.runner import BackfillReport, activity_backfill
+
+__all__ = ["BackfillReport", "activity_backfill"]

@@ -1,0 +1,195 @@
+"""The SQL twin of `services/sources.py`: every event the live integration would record for a batch of players.
+
+One SELECT yields (user_id, event_type, timestamp, metadata, source_model, source_id) rows for the players in
+the array parameter `%(user_ids)s`, for all history at once, so the backfill inserts them with one
+`INSERT … SELECT … ON CONFLICT DO NOTHING` instead of a Python round trip per row. Every rule here mirrors
+one in sources.py (a parity test builds a history through the live services and compares both row by row):
+
+- registrations: tournament_registered once confirmed, tournament_joined once checked in;
+- completion: tournament_completed for a confirmed, checked-in registration of a COMPLETED tournament;
+- results: placement 1, 2, 3 or 4 events for those same participants, at max(entered, completed);
+- matches: match_played plus won / lost / drawn per side, nothing for a no-show side;
+- transactions, team memberships, achievements: one row each (two for a membership that ended).
+
+Team rosters follow sources.py: a team registration's events go to members on the roster at every moment
+of the chain so far (confirmed, checked in, completed); a team match to the roster when it completed.
+"""
+
+from django.contrib.auth import get_user_model
+
+from apps.economy.models import DeltaCrownTransaction
+from apps.teams.models import Team, TeamMembership
+from apps.tournaments.models import Match, Registration, Tournament, TournamentResult
+from apps.user_profile.models import Achievement, UserAchievement
+from apps.user_profile.models import ActivityEventType as E
+
+COMPLETED = Tournament.Status.COMPLETED.value
+CONFIRMED = Registration.Status.CONFIRMED.value
+NO_SHOW = Registration.Status.NO_SHOW.value
+MATCH_COMPLETED = Match.State.COMPLETED.value
+
+T_USER = get_user_model()._meta.db_table
+T_TOURNAMENT = Tournament._meta.db_table
+T_REGISTRATION = Registration._meta.db_table
+T_MATCH = Match._meta.db_table
+T_RESULT = TournamentResult._meta.db_table
+T_TEAM = Team._meta.db_table
+T_MEMBERSHIP = TeamMembership._meta.db_table
+T_TRANSACTION = DeltaCrownTransaction._meta.db_table
+T_UNLOCK = UserAchievement._meta.db_table
+T_ACHIEVEMENT = Achievement._meta.db_table
+
+
+def _label(model: type) -> str:
+    return f"'{model._meta.label_lower}'"  # type: ignore[attr-defined]
+
+
+def _on_roster(moments: list[str], *, user: str = "p.user_id", registration: str = "r") -> str:
+    """True for a solo registration; for a team one, the player is a member at every one of `moments`."""
+    checks = " AND ".join(
+        f"EXISTS (SELECT 1 FROM {T_MEMBERSHIP} m{i} WHERE m{i}.team_id = {registration}.team_id "
+        f"AND m{i}.user_id = {user} AND m{i}.joined_at <= {moment} "
+        f"AND (m{i}.left_at IS NULL OR m{i}.left_at > {moment}))"
+        for i, moment in enumerate(moments)
+    )
+    return f"({registration}.team_id IS NULL OR ({checks}))"
+
+
+def _team_id(registration: str) -> str:
+    return (
+        f"CASE WHEN {registration}.team_id IS NULL THEN '{{}}'::jsonb "
+        f"ELSE jsonb_build_object('team_id', {registration}.team_id) END"
+    )
+
+
+TOURNAMENT_METADATA = (
+    "jsonb_build_object('tournament_id', t.id, 'tournament_name', t.name, 'game', t.game, 'registration_id', r.id)"
+    f" || {_team_id('r')}"
+)
+
+# The (player, registration) pairs of the batch: their own solo registrations and every registration of a
+# team they were ever on (the roster checks then keep only the moments they were on it).
+PARTICIPATIONS = f"""
+    SELECT r.user_id, r.id AS registration_id FROM {T_REGISTRATION} r WHERE r.user_id = ANY(%(user_ids)s)
+    UNION
+    SELECT m.user_id, r.id FROM {T_MEMBERSHIP} m JOIN {T_REGISTRATION} r ON r.team_id = m.team_id
+    WHERE m.user_id = ANY(%(user_ids)s)
+"""
+
+_COMPLETED_PARTICIPANT = (
+    f"t.status = '{COMPLETED}' AND t.completed_at IS NOT NULL AND r.status = '{CONFIRMED}' "
+    "AND r.checked_in AND r.checked_in_at IS NOT NULL AND r.confirmed_at IS NOT NULL AND "
+    + _on_roster(["r.confirmed_at", "r.checked_in_at", "t.completed_at"])
+)
+
+REGISTERED = f"""
+    SELECT p.user_id, '{E.TOURNAMENT_REGISTERED.value}', r.confirmed_at, {TOURNAMENT_METADATA}, {_label(Registration)}, r.id
+    FROM participations p JOIN {T_REGISTRATION} r ON r.id = p.registration_id
+    JOIN {T_TOURNAMENT} t ON t.id = r.tournament_id
+    WHERE r.confirmed_at IS NOT NULL AND {_on_roster(["r.confirmed_at"])}
+"""
+
+JOINED = f"""
+    SELECT p.user_id, '{E.TOURNAMENT_JOINED.value}', r.checked_in_at, {TOURNAMENT_METADATA}, {_label(Registration)}, r.id
+    FROM participations p JOIN {T_REGISTRATION} r ON r.id = p.registration_id
+    JOIN {T_TOURNAMENT} t ON t.id = r.tournament_id
+    WHERE r.confirmed_at IS NOT NULL AND r.checked_in AND r.checked_in_at IS NOT NULL
+      AND {_on_roster(["r.confirmed_at", "r.checked_in_at"])}
+"""
+
+TOURNAMENT_COMPLETED = f"""
+    SELECT p.user_id, '{E.TOURNAMENT_COMPLETED.value}', t.completed_at, {TOURNAMENT_METADATA}, {_label(Registration)}, r.id
+    FROM participations p JOIN {T_REGISTRATION} r ON r.id = p.registration_id
+    JOIN {T_TOURNAMENT} t ON t.id = r.tournament_id
+    WHERE {_COMPLETED_PARTICIPANT}
+"""
+
+PLACEMENTS = f"""
+    SELECT p.user_id,
+           CASE res.placement WHEN 1 THEN '{E.TOURNAMENT_WON.value}' WHEN 2 THEN '{E.TOURNAMENT_RUNNER_UP.value}'
+                ELSE '{E.TOURNAMENT_TOP4.value}' END,
+           GREATEST(res.created_at, t.completed_at),
+           {TOURNAMENT_METADATA}
+             || jsonb_build_object('placement', res.placement, 'prize', res.prize, 'result_id', res.id),
+           {_label(TournamentResult)}, res.id
+    FROM participations p JOIN {T_RESULT} res ON res.registration_id = p.registration_id
+    JOIN {T_REGISTRATION} r ON r.id = res.registration_id
+    JOIN {T_TOURNAMENT} t ON t.id = res.tournament_id
+    WHERE res.placement BETWEEN 1 AND 4 AND {_COMPLETED_PARTICIPANT}
+"""
+
+# Side 0 (side_a) sorts first: should one player be on both sides, DISTINCT ON keeps side_a's event, as the
+# live path does (it records side_a's events first and the duplicate key of side_b's is ignored).
+MATCHES = f"""
+    SELECT DISTINCT ON (s.user_id, mt.id, ev.event_type)
+           s.user_id, ev.event_type, mt.completed_at,
+           jsonb_build_object('tournament_id', mt.tournament_id, 'tournament_name', t.name, 'match_id', mt.id,
+                              'round', mt.round, 'opponent', COALESCE(ot.name, ou.username),
+                              'is_forfeit', mt.is_forfeit) || {_team_id("r")},
+           {_label(Match)}, mt.id
+    FROM (
+        SELECT p.user_id, p.registration_id, mt.id AS match_id, 0 AS side, mt.side_b_id AS opponent_id
+        FROM participations p JOIN {T_MATCH} mt ON mt.side_a_id = p.registration_id
+        WHERE mt.state = '{MATCH_COMPLETED}' AND mt.completed_at IS NOT NULL
+        UNION ALL
+        SELECT p.user_id, p.registration_id, mt.id, 1, mt.side_a_id
+        FROM participations p JOIN {T_MATCH} mt ON mt.side_b_id = p.registration_id
+        WHERE mt.state = '{MATCH_COMPLETED}' AND mt.completed_at IS NOT NULL
+    ) s
+    JOIN {T_MATCH} mt ON mt.id = s.match_id
+    JOIN {T_TOURNAMENT} t ON t.id = mt.tournament_id
+    JOIN {T_REGISTRATION} r ON r.id = s.registration_id
+    JOIN {T_REGISTRATION} o ON o.id = s.opponent_id
+    LEFT JOIN {T_TEAM} ot ON ot.id = o.team_id
+    LEFT JOIN {T_USER} ou ON ou.id = o.user_id
+    CROSS JOIN LATERAL (VALUES
+        ('{E.MATCH_PLAYED.value}'),
+        (CASE WHEN mt.winner_id IS NULL THEN '{E.MATCH_DRAWN.value}'
+              WHEN mt.winner_id = r.id THEN '{E.MATCH_WON.value}' ELSE '{E.MATCH_LOST.value}' END)
+    ) AS ev(event_type)
+    WHERE r.status <> '{NO_SHOW}' AND {_on_roster(["mt.completed_at"], user="s.user_id")}
+    ORDER BY s.user_id, mt.id, ev.event_type, s.side
+"""
+
+TRANSACTIONS = f"""
+    SELECT x.user_id, CASE WHEN x.amount > 0 THEN '{E.COINS_EARNED.value}' ELSE '{E.COINS_SPENT.value}' END, x.created_at,
+           jsonb_build_object('amount', abs(x.amount), 'reason', x.reason, 'reference', x.reference,
+                              'transaction_id', x.id),
+           {_label(DeltaCrownTransaction)}, x.id
+    FROM {T_TRANSACTION} x WHERE x.user_id = ANY(%(user_ids)s)
+"""
+
+MEMBERSHIPS = f"""
+    SELECT m.user_id, ev.event_type, ev.at, jsonb_build_object('team_id', tm.id, 'team_name', tm.name),
+           {_label(TeamMembership)}, m.id
+    FROM {T_MEMBERSHIP} m JOIN {T_TEAM} tm ON tm.id = m.team_id
+    CROSS JOIN LATERAL (VALUES ('{E.TEAM_JOINED.value}', m.joined_at), ('{E.TEAM_LEFT.value}', m.left_at)) AS ev(event_type, at)
+    WHERE m.user_id = ANY(%(user_ids)s) AND ev.at IS NOT NULL
+"""
+
+ACHIEVEMENTS = f"""
+    SELECT u.user_id, '{E.ACHIEVEMENT_UNLOCKED.value}', u.unlocked_at,
+           jsonb_build_object('achievement_id', a.id, 'achievement_code', a.code, 'achievement_name', a.name),
+           {_label(UserAchievement)}, u.id
+    FROM {T_UNLOCK} u JOIN {T_ACHIEVEMENT} a ON a.id = u.achievement_id
+    WHERE u.user_id = ANY(%(user_ids)s)
+"""
+
+CANDIDATE_SELECTS = (
+    REGISTERED,
+    JOINED,
+    TOURNAMENT_COMPLETED,
+    PLACEMENTS,
+    MATCHES,
+    TRANSACTIONS,
+    MEMBERSHIPS,
+    ACHIEVEMENTS,
+)
+
+COLUMNS = "user_id, event_type, timestamp, metadata, source_model, source_id"
+
+
+def candidates_cte() -> str:
+    """`WITH participations AS (…), candidates AS (…)`: every event of the batch's players, one row per key."""
+    union = "\n    UNION ALL\n".join(f"({select})" for select in CANDIDATE_SELECTS)
+    return f"WITH participations AS ({PARTICIPATIONS}),\ncandidates ({COLUMNS}) AS (\n{union}\n)"

@@ -1,0 +1,130 @@
+"""Backfill the activity log from the domain history, one batch of players per transaction.
+
+Each batch inserts every missing event of its players with one `INSERT … SELECT … ON CONFLICT DO NOTHING`
+(the SQL in candidates.py) and recomputes the stats of the players who got new events, then records its
+progress, all in one transaction. So a run killed at any point leaves only whole batches behind, and a
+second run (or the rest of a killed one) inserts exactly what is still missing: resuming is re-running.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+
+from apps.user_profile.models import BackfillRun
+from apps.user_profile.services.backfill.candidates import COLUMNS, candidates_cte
+from apps.user_profile.services.backfill.stats_sql import T_ACTIVITY, stats_recompute_batch
+from apps.user_profile.services.sharding import Shard, player_id_batches, players_in_scope_count, shard_validate
+
+DEADLOCK_RETRIES = 3
+
+INSERT_SQL = f"""{candidates_cte()},
+inserted AS (
+    INSERT INTO {T_ACTIVITY} ({COLUMNS}, recorded_at)
+    SELECT {COLUMNS}, %(recorded_at)s FROM candidates
+    ON CONFLICT (user_id, source_model, source_id, event_type) DO NOTHING
+    RETURNING user_id, event_type
+)
+SELECT event_type, COUNT(*), array_agg(DISTINCT user_id) FROM inserted GROUP BY event_type"""
+
+DRY_RUN_SQL = f"""{candidates_cte()}
+SELECT c.event_type, COUNT(*), array_agg(DISTINCT c.user_id) FROM candidates c
+WHERE NOT EXISTS (
+    SELECT 1 FROM {T_ACTIVITY} a WHERE a.user_id = c.user_id AND a.source_model = c.source_model
+    AND a.source_id = c.source_id AND a.event_type = c.event_type
+)
+GROUP BY c.event_type"""
+
+
+@dataclass
+class BackfillReport:
+    dry_run: bool
+    users_total: int = 0
+    users_processed: int = 0
+    batches: int = 0
+    created: Counter[str] = field(default_factory=Counter)  # per event type; "would create" for a dry run
+    stats_recomputed: int = 0
+    run: BackfillRun | None = None
+
+    @property
+    def events_created(self) -> int:
+        return sum(self.created.values())
+
+
+def _batch_insert(*, user_ids: list[int], dry_run: bool) -> tuple[Counter[str], set[int]]:
+    sql = DRY_RUN_SQL if dry_run else INSERT_SQL
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"user_ids": user_ids, "recorded_at": timezone.now()})
+        rows = cursor.fetchall()
+    created: Counter[str] = Counter({event_type: count for event_type, count, _ in rows})
+    affected = {user_id for _, _, user_ids_of_type in rows for user_id in user_ids_of_type}
+    return created, affected
+
+
+def _is_deadlock(error: OperationalError) -> bool:
+    return getattr(getattr(error, "__cause__", None), "sqlstate", None) == "40P01"
+
+
+def _run_batch(*, user_ids: list[int], dry_run: bool, report: BackfillReport) -> None:
+    """One batch in one transaction; retried when PostgreSQL picks it as a deadlock victim (live traffic)."""
+    for attempt in range(1, DEADLOCK_RETRIES + 1):
+        try:
+            with transaction.atomic():
+                created, affected = _batch_insert(user_ids=user_ids, dry_run=dry_run)
+                recomputed = 0 if dry_run else stats_recompute_batch(user_ids=sorted(affected))
+                if report.run is not None:
+                    run = report.run
+                    run.users_processed = report.users_processed + len(user_ids)
+                    run.events_created = report.events_created + sum(created.values())
+                    run.updated_at = timezone.now()
+                    run.save(update_fields=["users_processed", "events_created", "updated_at"])
+            break
+        except OperationalError as error:
+            if attempt == DEADLOCK_RETRIES or not _is_deadlock(error) or connection.in_atomic_block:
+                raise
+    report.users_processed += len(user_ids)
+    report.batches += 1
+    report.created += created
+    report.stats_recomputed += recomputed
+
+
+def activity_backfill(
+    *,
+    batch_size: int = 500,
+    shard: Shard | None = None,
+    dry_run: bool = False,
+    record_run: bool = True,
+    on_batch: Callable[[BackfillReport], None] | None = None,
+) -> BackfillReport:
+    """Create every event the live integration would have recorded for past history, then fix the stats.
+
+    Players are taken in id order, `batch_size` per transaction; `shard=(k, n)` takes the players with
+    `id % n == k - 1`, so n workers with shards 1/n … n/n together do exactly one full run. A dry run
+    counts per event type what would be created and writes nothing but its run record.
+    """
+    shard_validate(shard)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("The backfill is written in PostgreSQL SQL; point DATABASE_URL at PostgreSQL.")
+    report = BackfillReport(dry_run=dry_run, users_total=players_in_scope_count(shard=shard))
+    if record_run:
+        now = timezone.now()
+        report.run = BackfillRun.objects.create(
+            started_at=now,
+            updated_at=now,
+            shard_index=shard[0] if shard else None,
+            shard_count=shard[1] if shard else None,
+            dry_run=dry_run,
+            users_total=report.users_total,
+        )
+    for user_ids in player_id_batches(batch_size=batch_size, shard=shard):
+        _run_batch(user_ids=user_ids, dry_run=dry_run, report=report)
+        if on_batch is not None:
+            on_batch(report)
+    if report.run is not None:
+        report.run.finished_at = timezone.now()
+        report.run.save(update_fields=["finished_at"])
+    return report

@@ -1,0 +1,149 @@
+from datetime import datetime, timedelta
+from typing import Any
+
+import pgtrigger
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from apps.economy.models import DeltaCrownTransaction
+from apps.economy.services import transaction_create
+from apps.teams.services import team_member_add, team_member_remove
+from apps.tournaments import services as tournaments
+from apps.tournaments.models import Registration, Tournament
+from apps.user_profile.models import Achievement, BackfillRun, UserActivity, UserProfileStats
+from apps.user_profile.models.stats import STORED_FIELDS
+from apps.user_profile.services.achievements import achievement_unlock
+from apps.user_profile.services.backfill import activity_backfill
+from apps.user_profile.services.stats import empty_stats
+from tests.factories import UserFactory, enter, finish, make_team, make_tournament, play
+
+pytestmark = pytest.mark.django_db
+
+EventKey = tuple[int, str, str, int, datetime, str]
+
+
+def build_history() -> list[User]:
+    """A platform's past through the live services: every event type and every roster and result rule."""
+    start = timezone.now() - timedelta(days=30)
+
+    def at(hours: int) -> datetime:
+        return start + timedelta(hours=hours)
+
+    players = UserFactory.create_batch(9)
+    alice, bob, carol, dave, erin, frank, gina, hank, ivan = players
+
+    # Solo cup: a win, a draw, a forfeit against a no-show, a placement entered before and one after completion.
+    cup = make_tournament(starts_at=at(0))
+    ra, rb, rc, rd = (enter(cup, p, at=at(1)) for p in (alice, bob, carol, dave))
+    pending = enter(cup, erin, confirm=False, at=at(1))
+    unchecked = enter(cup, frank, check_in=False, at=at(1))
+    play(cup, ra, rb, winner=ra, at=at(2))
+    play(cup, rb, rc, winner=None, at=at(3))
+    tournaments.registration_set_status(registration=rd, status=Registration.Status.NO_SHOW)
+    play(cup, rc, rd, winner=rc, is_forfeit=True, at=at(4))
+    tournaments.tournament_result_record(tournament=cup, registration=ra, placement=1, prize=500, at=at(5))
+    cup = tournaments.tournament_complete(tournament=cup, at=at(6))
+    tournaments.tournament_result_record(tournament=cup, registration=rb, placement=2, prize=200, at=at(7))
+    tournaments.tournament_result_record(tournament=cup, registration=rc, placement=4, at=at(7))
+    assert pending.status == Registration.Status.PENDING
+    assert not unchecked.checked_in
+
+    # Team cup with roster changes: gina leaves before check-in, hank joins after registering, ivan leaves
+    # before the final match; frank is on both teams' history.
+    wolves = make_team(members=[alice, gina, frank], joined_at=at(10))
+    bears = make_team(members=[bob, ivan], joined_at=at(10))
+    league = make_tournament(format=Tournament.Format.TEAM, starts_at=at(10))
+    rw = tournaments.registration_confirm(
+        registration=tournaments.registration_create(tournament=league, team=wolves, registered_at=at(11)), at=at(11)
+    )
+    team_member_add(team=wolves, user=hank, at=at(12))
+    team_member_remove(team=wolves, user=gina, at=at(13))
+    rw = tournaments.registration_check_in(registration=rw, at=at(14))
+    rbr = enter(league, bears, at=at(14))
+    play(league, rw, rbr, winner=rbr, at=at(15))
+    team_member_remove(team=bears, user=ivan, at=at(16))
+    team_member_add(team=bears, user=carol, at=at(16))
+    play(league, rw, rbr, winner=rw, round=2, at=at(17))
+    finish(league, [rw, rbr], at=at(18))
+    team_member_remove(team=wolves, user=frank, at=at(19))
+    team_member_add(team=bears, user=frank, at=at(20))
+
+    # Economy and achievements.
+    transaction_create(user=alice, amount=500, reason=DeltaCrownTransaction.Reason.TOURNAMENT_PRIZE, created_at=at(8))
+    transaction_create(user=alice, amount=-120, reason=DeltaCrownTransaction.Reason.SHOP_PURCHASE, created_at=at(9))
+    transaction_create(
+        user=erin, amount=25, reason=DeltaCrownTransaction.Reason.DAILY_REWARD, reference="day-1", created_at=at(9)
+    )
+    first_win = Achievement.objects.create(code="first-win", name="First win")
+    achievement_unlock(user=alice, achievement=first_win, unlocked_at=at(6))
+    achievement_unlock(user=rbr.team.memberships.first().user, achievement=first_win, unlocked_at=at(18))
+    return players
+
+
+def event_set() -> set[EventKey]:
+    return {
+        (a.user_id, a.event_type, a.source_model, a.source_id, a.timestamp, repr(sorted(a.metadata.items())))
+        for a in UserActivity.objects.all()
+    }
+
+
+def stats_by_user() -> dict[int, dict[str, Any]]:
+    return {s.user_id: {name: getattr(s, name) for name in STORED_FIELDS} for s in UserProfileStats.objects.all()}
+
+
+def erase_log_and_zero_stats() -> None:
+    with pgtrigger.ignore("user_profile.UserActivity:append_only"):
+        UserActivity.objects.all()._erase()
+    UserProfileStats.objects.update(**empty_stats())
+
+
+def test_backfill_reproduces_exactly_the_live_events_and_stats():
+    # given
+    build_history()
+    live_events, live_stats = event_set(), stats_by_user()
+    assert {key[1] for key in live_events} == {  # the history covers every event type
+        "tournament_registered", "tournament_joined", "tournament_completed", "tournament_won",
+        "tournament_runner_up", "tournament_top4", "match_played", "match_won", "match_lost", "match_drawn",
+        "coins_earned", "coins_spent", "achievement_unlocked", "team_joined", "team_left",
+    }  # fmt: skip
+    erase_log_and_zero_stats()
+    # when
+    report = activity_backfill(batch_size=4)
+    # then
+    assert event_set() == live_events
+    assert stats_by_user() == live_stats
+    assert report.events_created == len(live_events)
+    assert report.created["match_drawn"] == 2
+    assert report.users_processed == report.users_total == User.objects.count()
+    assert report.batches == -(-User.objects.count() // 4)
+
+
+def test_dry_run_counts_per_type_and_writes_nothing():
+    # given
+    build_history()
+    live_events = event_set()
+    erase_log_and_zero_stats()
+    # when
+    report = activity_backfill(dry_run=True, batch_size=3)
+    # then
+    assert UserActivity.objects.count() == 0
+    assert all(row == empty_stats() for row in stats_by_user().values())
+    expected: dict[str, int] = {}
+    for key in live_events:
+        expected[key[1]] = expected.get(key[1], 0) + 1
+    assert dict(report.created) == expected
+    run = BackfillRun.objects.get()
+    assert (run.dry_run, run.events_created, run.finished_at is not None) == (True, len(live_events), True)
+
+
+def test_second_run_creates_nothing_and_changes_no_stat():
+    # given
+    build_history()
+    live_events, live_stats = event_set(), stats_by_user()
+    # when
+    report = activity_backfill()
+    # then
+    assert (report.events_created, report.stats_recomputed) == (0, 0)
+    assert event_set() == live_events
+    assert stats_by_user() == live_stats
