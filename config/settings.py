@@ -45,8 +45,13 @@ INSTALLED_APPS = [
     "apps.tournaments",
     "apps.economy",
     "apps.user_profile",
+    "apps.api_tokens",
     "apps.demo",
+    "apps.benchmarks",
 ]
+
+# GraphiQL at /graphql/ in a browser: on in development, off in production unless asked for.
+GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", DEBUG)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -93,6 +98,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Mounts the raw-SQL comparison views of the benchmark under /__bench__/ (bench/floor.py); never in production.
+BENCH = env_bool("BENCH", False)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

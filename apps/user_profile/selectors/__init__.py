@@ -7,7 +7,12 @@ from apps.user_profile.selectors.activity import (
     activity_page,
 )
 from apps.user_profile.selectors.cursors import ActivityCursor, InvalidCursorError
-from apps.user_profile.selectors.economy import EconomySummary, economy_summary
+from apps.user_profile.selectors.economy import (
+    MAX_RECENT_TRANSACTIONS,
+    EconomySummary,
+    economy_recent_transactions,
+    economy_summary,
+)
 from apps.user_profile.selectors.history import (
     TournamentHistoryEntry,
     TournamentHistoryPage,
@@ -23,6 +28,7 @@ from apps.user_profile.selectors.leaderboard import (
 
 __all__ = [
     "MAX_PAGE_SIZE",
+    "MAX_RECENT_TRANSACTIONS",
     "ActivityCursor",
     "ActivityPage",
     "EconomySummary",
@@ -35,6 +41,7 @@ __all__ = [
     "TournamentHistoryPage",
     "TournamentOutcome",
     "activity_page",
+    "economy_recent_transactions",
     "economy_summary",
     "leaderboard_page",
     "tournament_history_page",

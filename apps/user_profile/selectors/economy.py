@@ -21,11 +21,16 @@ class EconomySummary:
         return self.total_earned - self.total_spent
 
 
+def economy_recent_transactions(*, user_id: int, first: int = 10) -> list[DeltaCrownTransaction]:
+    """The player's `first` newest ledger lines (at most 50), newest first."""
+    validate_page_size(name="first", value=first, maximum=MAX_RECENT_TRANSACTIONS)
+    return list(DeltaCrownTransaction.objects.filter(user_id=user_id).order_by("-created_at", "-id")[:first])
+
+
 def economy_summary(*, user_id: int, recent: int = 10) -> EconomySummary:
     """Totals and the `recent` newest transactions (at most 50), in two queries."""
-    validate_page_size(name="first", value=recent, maximum=MAX_RECENT_TRANSACTIONS)
+    transactions = economy_recent_transactions(user_id=user_id, first=recent)
     stats = UserProfileStats.objects.filter(user_id=user_id).values("total_earned", "total_spent").first()
-    transactions = list(DeltaCrownTransaction.objects.filter(user_id=user_id).order_by("-created_at", "-id")[:recent])
     return EconomySummary(
         user_id=user_id,
         total_earned=stats["total_earned"] if stats else 0,

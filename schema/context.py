@@ -1,0 +1,34 @@
+"""What every resolver sees as `info.context`: the request, its authenticated user and its loaders."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
+from strawberry.types import Info as StrawberryInfo
+
+from schema.dataloaders import Loaders
+
+
+@dataclass
+class Context:
+    request: HttpRequest
+    response: HttpResponse
+    user: User | None  # None when anonymous
+    # Set for cookie sessions; a Bearer token is not sent by browsers on their own, so it needs no CSRF.
+    csrf_required: bool = False
+    csrf_failure: str | None = None
+    loaders: Loaders = field(default_factory=Loaders)
+
+    @property
+    def viewer_id(self) -> int | None:
+        return self.user.pk if self.user is not None else None
+
+    @property
+    def viewer_is_staff(self) -> bool:
+        return self.user is not None and self.user.is_staff
+
+    def may_see_private(self, *, owner_id: int) -> bool:
+        return self.viewer_is_staff or self.viewer_id == owner_id
+
+
+Info = StrawberryInfo[Context, None]

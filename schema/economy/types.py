@@ -1,0 +1,40 @@
+from datetime import datetime
+
+import strawberry
+from asgiref.sync import sync_to_async
+
+from apps.user_profile.selectors import InvalidPageArgumentsError, economy_recent_transactions
+from schema.context import Info
+from schema.errors import BadInputError
+
+
+@strawberry.type(description="One line of the DC coin ledger (positive earns, negative spends).")
+class Transaction:
+    amount: int
+    reason: str
+    reference: str
+    created_at: datetime
+
+
+@strawberry.type(description="A player's DC coin totals and latest transactions (owner and staff only).")
+class EconomySummary:
+    user_id: strawberry.Private[int]
+    total_earned: int
+    total_spent: int
+
+    @strawberry.field
+    def net_earnings(self) -> int:
+        return self.total_earned - self.total_spent
+
+    @strawberry.field(description="Newest first; `first` at most 50.")
+    async def recent_transactions(self, first: int = 10) -> list[Transaction]:
+        try:
+            rows = await sync_to_async(economy_recent_transactions)(user_id=self.user_id, first=first)
+        except InvalidPageArgumentsError as error:
+            raise BadInputError(str(error)) from error
+        return rows  # type: ignore[return-value]
+
+
+async def economy_summary_for(*, owner_id: int, info: Info) -> EconomySummary:
+    stats = await info.context.loaders.stats.load(owner_id)
+    return EconomySummary(user_id=owner_id, total_earned=stats.total_earned, total_spent=stats.total_spent)

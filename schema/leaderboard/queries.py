@@ -1,0 +1,42 @@
+import strawberry
+from asgiref.sync import sync_to_async
+
+from apps.user_profile.selectors import InvalidCursorError, InvalidPageArgumentsError, leaderboard_page
+from schema.context import Info
+from schema.errors import BadInputError
+from schema.leaderboard.types import LeaderboardConnection, LeaderboardMetric
+from schema.pagination import page_info
+
+
+@strawberry.type
+class LeaderboardQuery:
+    @strawberry.field(
+        description="Players ranked by `metric` (at most 100 a page). WIN_RATE counts players with at least "
+        "`minMatches` matches played (default 10); the other metrics default to everyone."
+    )
+    async def leaderboard(
+        self,
+        info: Info,
+        metric: LeaderboardMetric,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+        min_matches: int | None = None,
+    ) -> LeaderboardConnection:
+        try:
+            page = await sync_to_async(leaderboard_page)(
+                metric=metric, first=first, after=after, min_matches=min_matches
+            )
+        except (InvalidCursorError, InvalidPageArgumentsError, ValueError) as error:
+            raise BadInputError(str(error)) from error
+        loaders = info.context.loaders
+        # The page already holds each player's stats and account: later `stats` / `user` fields cost nothing.
+        loaders.prime(loaders.stats, (entry.stats for entry in page.items), lambda stats: stats.user_id)
+        loaders.prime(loaders.user, (entry.stats.user for entry in page.items), lambda user: user.pk)
+        return LeaderboardConnection(
+            edges=page.items,  # type: ignore[arg-type]
+            page_info=page_info(
+                cursors=[entry.cursor for entry in page.items],
+                has_next_page=page.has_next_page,
+                has_previous_page=page.has_previous_page,
+            ),
+        )

@@ -1,0 +1,20 @@
+"""Relay connection pieces shared by every list."""
+
+import strawberry
+
+
+@strawberry.type(description="Where a page sits in its list (Relay).")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+def page_info(*, cursors: list[str], has_next_page: bool, has_previous_page: bool) -> PageInfo:
+    return PageInfo(
+        has_next_page=has_next_page,
+        has_previous_page=has_previous_page,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
+    )

@@ -1,0 +1,145 @@
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from asgiref.sync import sync_to_async
+from django.contrib.auth.models import User as UserModel
+
+from apps.user_profile.models import UserProfileStats
+from apps.user_profile.selectors import (
+    InvalidCursorError,
+    InvalidPageArgumentsError,
+    activity_page,
+    tournament_history_page,
+)
+from schema.activity.types import Activity, ActivityConnection, ActivityEdge, ActivityEventType
+from schema.context import Info
+from schema.economy.types import EconomySummary, economy_summary_for
+from schema.errors import BadInputError, PermissionDeniedError
+from schema.node import Node, to_global_id
+from schema.pagination import page_info
+from schema.tournaments.history import TournamentHistoryConnection, TournamentHistoryEdge, TournamentHistoryEntry
+
+
+@strawberry.type(description="A player's counters (kept in the same transaction as each event) and ratios.")
+class UserStats:
+    tournaments_registered: int
+    tournaments_played: int = strawberry.field(description="Tournaments checked in to.")
+    tournaments_completed: int
+    tournaments_won: int
+    tournaments_runner_up: int
+    tournaments_top4: int
+    matches_played: int
+    matches_won: int
+    matches_lost: int
+    matches_drawn: int
+    total_earned: int
+    total_spent: int
+    achievements_unlocked: int
+    teams_joined: int
+    teams_left: int
+    first_activity_at: datetime | None
+    last_activity_at: datetime | None
+    win_rate: float = strawberry.field(description="Matches won / played, 0 with none played.")
+    tournament_win_rate: float = strawberry.field(description="Tournaments won / completed.")
+    net_earnings: int
+    podium_finishes: int
+    active_teams: int
+
+    @strawberry.field
+    def win_rate_percent(root: UserProfileStats) -> float:
+        return float(root.win_rate_percent)
+
+    @strawberry.field
+    def tournament_win_rate_percent(root: UserProfileStats) -> float:
+        return float(root.tournament_win_rate_percent)
+
+
+def _bad_input(error: Exception) -> BadInputError:
+    return BadInputError(str(error))
+
+
+@strawberry.type(description="A player.")
+class User(Node):
+    username: str
+
+    @strawberry.field  # type: ignore[misc]
+    def id(root: UserModel) -> strawberry.ID:  # type: ignore[override]
+        return to_global_id("User", root.pk)
+
+    @strawberry.field
+    async def stats(root: UserModel, info: Info) -> UserStats:
+        return await info.context.loaders.stats.load(root.pk)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Newest first. `first`/`after` page to older events, `last`/`before` to newer ones (at "
+        "most 100). `since` is inclusive, `until` exclusive. Economy events only for the player and staff."
+    )
+    async def activities(
+        root: UserModel,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        event_types: list[ActivityEventType] | None = None,  # type: ignore[valid-type]
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> ActivityConnection:
+        context = info.context
+        try:
+            page = await sync_to_async(activity_page)(
+                owner_id=root.pk,
+                viewer_id=context.viewer_id,
+                viewer_is_staff=context.viewer_is_staff,
+                first=first,
+                after=after,
+                last=last,
+                before=before,
+                event_types=[t.value for t in event_types] if event_types is not None else None,  # type: ignore[attr-defined]
+                since=since,
+                until=until,
+            )
+        except (InvalidCursorError, InvalidPageArgumentsError) as error:
+            raise _bad_input(error) from error
+        edges = [ActivityEdge(cursor=page.cursor_of(item), node=item) for item in page.items]  # type: ignore[arg-type]
+        return ActivityConnection(
+            edges=edges,
+            page_info=page_info(
+                cursors=[edge.cursor for edge in edges],
+                has_next_page=page.has_next_page,
+                has_previous_page=page.has_previous_page,
+            ),
+        )
+
+    @strawberry.field(description="One entry per tournament registered for, newest first (at most 100).")
+    async def tournament_history(
+        root: UserModel, info: Info, first: int | None = None, after: str | None = None
+    ) -> TournamentHistoryConnection:
+        try:
+            page = await sync_to_async(tournament_history_page)(user_id=root.pk, first=first, after=after)
+        except (InvalidCursorError, InvalidPageArgumentsError) as error:
+            raise _bad_input(error) from error
+        info.context.loaders.prime(info.context.loaders.tournament, (e.tournament for e in page.items), lambda t: t.pk)
+        edges = [TournamentHistoryEdge(cursor=item.cursor, node=item) for item in page.items]  # type: ignore[arg-type]
+        return TournamentHistoryConnection(
+            edges=edges,
+            page_info=page_info(
+                cursors=[edge.cursor for edge in edges],
+                has_next_page=page.has_next_page,
+                has_previous_page=page.has_previous_page,
+            ),
+        )
+
+    @strawberry.field(description="The player's and staff's eyes only: others get null and an error.")
+    async def economy_summary(root: UserModel, info: Info) -> EconomySummary | None:
+        if not info.context.may_see_private(owner_id=root.pk):
+            raise PermissionDeniedError("Only the player and staff may see a player's economy summary.")
+        return await economy_summary_for(owner_id=root.pk, info=info)
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Any) -> bool:
+        return isinstance(obj, UserModel)
+
+
+__all__ = ["Activity", "TournamentHistoryEntry", "User", "UserStats"]
