@@ -59,11 +59,15 @@ def registration_confirm(*, registration: Registration, at: datetime | None = No
 
 @transaction.atomic
 def registration_check_in(*, registration: Registration, at: datetime | None = None) -> Registration:
+    # The tournament lock orders this against tournament_complete, which records who had checked in.
+    tournament = Tournament.objects.select_for_update().get(pk=registration.tournament_id)
     registration = Registration.objects.select_for_update().select_related("tournament").get(pk=registration.pk)
     if registration.checked_in:
         return registration
     if registration.status != Registration.Status.CONFIRMED:
         raise ValidationError("Only a confirmed registration can check in.")
+    if tournament.status == Tournament.Status.COMPLETED:
+        raise ValidationError(f"{tournament} is already completed: check-in is closed.")
     registration.checked_in = True
     registration.checked_in_at = at or timezone.now()
     registration.save(update_fields=["checked_in", "checked_in_at"])
@@ -160,6 +164,9 @@ def tournament_result_record(
     at: datetime | None = None,
 ) -> TournamentResult:
     """Enter a final placement; its event is recorded now, or when the tournament completes."""
+    # The current tournament, locked: a stale copy would hide a completion, and the lock orders this against
+    # tournament_complete so that one of the two always sees the other and the placement event is recorded.
+    tournament = Tournament.objects.select_for_update().get(pk=tournament.pk)
     registration = Registration.objects.get(pk=registration.pk)  # judge its current state, not a stale copy
     if registration.tournament_id != tournament.pk:
         raise ValidationError(f"Registration {registration.pk} is not in {tournament}.")

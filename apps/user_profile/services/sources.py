@@ -145,13 +145,22 @@ def events_for_result(result: TournamentResult) -> list[EventSpec]:
 
 
 def events_for_match(match: Match) -> list[EventSpec]:
-    """match_played for every participant plus won / lost / drawn; a no-show side gets nothing."""
+    """match_played for every participant plus won / lost / drawn; a no-show side gets nothing.
+
+    A player on the rosters of both sides has no single outcome, so the match is not counted for them.
+    """
     if match.state != Match.State.COMPLETED or match.completed_at is None:
         return []
     events: list[EventSpec] = []
     sides = [(match.side_a, match.side_b), (match.side_b, match.side_a)]
+    players = {
+        side.pk: participant_user_ids(registration=side, moments=[match.completed_at])
+        for side, _ in sides
+        if side.status != Registration.Status.NO_SHOW
+    }
+    on_both_sides = set(players.get(match.side_a.pk, ())) & set(players.get(match.side_b.pk, ()))
     for side, opponent in sides:
-        if side.status == Registration.Status.NO_SHOW:
+        if side.pk not in players:
             continue
         if match.winner_id is None:
             outcome = E.MATCH_DRAWN
@@ -169,7 +178,7 @@ def events_for_match(match: Match) -> list[EventSpec]:
         }
         if side.team_id is not None:
             metadata["team_id"] = side.team_id
-        user_ids = participant_user_ids(registration=side, moments=[match.completed_at])
+        user_ids = [user_id for user_id in players[side.pk] if user_id not in on_both_sides]
         events += _events(user_ids, E.MATCH_PLAYED, match.completed_at, match, metadata)
         events += _events(user_ids, outcome, match.completed_at, match, metadata)
     return events
