@@ -21,7 +21,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"player{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", "pass12345")
+    # A plain declaration so that _create receives it: a post-generation set_password would change only the
+    # in-memory object (skip_postgeneration_save), leaving a user who cannot log in and a stale session hash.
+    password = "pass12345"
 
     @classmethod
     def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:

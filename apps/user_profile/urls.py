@@ -1,0 +1,10 @@
+from django.urls import path
+
+from apps.user_profile import views
+
+app_name = "user_profile"
+
+urlpatterns = [
+    path("players/<str:username>/", views.player_profile, name="player-profile"),
+    path("me/activity/", views.my_activity, name="my-activity"),
+]

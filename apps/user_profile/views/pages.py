@@ -1,0 +1,89 @@
+"""Server-rendered player pages: a profile with stats and history, and the player's own activity feed.
+
+Thin over the read selectors (the same ones the GraphQL API uses); each page runs a fixed number of
+queries whatever the amount of history.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from apps.user_profile.models import UserProfileStats
+from apps.user_profile.selectors import InvalidCursorError, activity_page, tournament_history_page
+from apps.user_profile.views.presenters import present_activity
+
+FEED_PAGE_SIZE = 50
+PROFILE_RECENT_ACTIVITY = 10
+PROFILE_RECENT_TOURNAMENTS = 5
+
+
+@require_GET
+def player_profile(request: HttpRequest, username: str) -> HttpResponse:
+    user = get_user_model().objects.select_related("stats", "profile").filter(username=username).first()
+    if user is None:
+        raise Http404(f"No player is called “{username}”.")
+    # A missing stats row is never an error: a player with no row has all-zero stats.
+    stats = getattr(user, "stats", None) or UserProfileStats(user=user)
+    profile = getattr(user, "profile", None)
+    viewer = request.user
+    is_owner = viewer.is_authenticated and viewer.pk == user.pk
+    can_see_economy = is_owner or viewer.is_staff
+    history = tournament_history_page(user_id=user.pk, first=PROFILE_RECENT_TOURNAMENTS)
+    recent = activity_page(
+        owner_id=user.pk,
+        viewer_id=viewer.pk if viewer.is_authenticated else None,
+        viewer_is_staff=viewer.is_staff,
+        first=PROFILE_RECENT_ACTIVITY,
+    )
+    context = {
+        "player": user,
+        "display_name": (profile.display_name if profile else "") or user.get_username(),
+        "bio": profile.bio if profile else "",
+        "stats": stats,
+        "is_owner": is_owner,
+        "can_see_economy": can_see_economy,
+        "history": history.items,
+        "activities": [present_activity(event) for event in recent.items],
+    }
+    return render(request, "user_profile/profile.html", context)
+
+
+@require_GET
+@login_required
+def my_activity(request: HttpRequest) -> HttpResponse:
+    """The signed-in player's events, newest first, 50 a page with keyset "older" / "newer" links."""
+    after = request.GET.get("after") or None
+    before = request.GET.get("before") or None
+    if after and before:
+        return _bad_page(request, "Follow one “older” or “newer” link at a time.")
+    user_id = request.user.pk
+    assert user_id is not None  # login_required
+    paging_back = before is not None
+    try:
+        # "newer" pages back with last/before, "older" pages on with first/after (no cursor: the latest).
+        page = activity_page(
+            owner_id=user_id,
+            viewer_id=user_id,
+            viewer_is_staff=request.user.is_staff,
+            first=None if paging_back else FEED_PAGE_SIZE,
+            after=after,
+            last=FEED_PAGE_SIZE if paging_back else None,
+            before=before,
+        )
+    except InvalidCursorError:
+        return _bad_page(request, "That page link is not valid any more. Start again from your latest activity.")
+    items = [present_activity(event) for event in page.items]
+    context = {
+        "activities": items,
+        # Newest first: "older" continues after the last item, "newer" goes back before the first one.
+        "older_cursor": page.cursor_of(page.items[-1]) if page.items and page.has_next_page else None,
+        "newer_cursor": page.cursor_of(page.items[0]) if page.items and page.has_previous_page else None,
+        "is_first_page": after is None and before is None,
+    }
+    return render(request, "user_profile/activity_feed.html", context)
+
+
+def _bad_page(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "user_profile/activity_feed.html", {"error": message, "activities": []}, status=400)
