@@ -9,7 +9,6 @@ from schema.view import GraphQLView
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("apps.user_profile.urls")),
     # CSRF is checked inside the view, for cookie-session mutations only (anonymous and token reads need none).
     path("graphql/", csrf_exempt(GraphQLView.as_view()), name="graphql"),
     path("", include("apps.user_profile.urls")),
