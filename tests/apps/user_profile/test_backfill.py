@@ -15,7 +15,7 @@ from apps.user_profile.models import Achievement, BackfillRun, UserActivity, Use
 from apps.user_profile.models.stats import STORED_FIELDS
 from apps.user_profile.services.achievements import achievement_unlock
 from apps.user_profile.services.backfill import activity_backfill
-from apps.user_profile.services.stats import empty_stats
+from apps.user_profile.services.stats import empty_stats, stats_recompute
 from tests.factories import UserFactory, enter, finish, make_team, make_tournament, play
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +147,108 @@ def test_second_run_creates_nothing_and_changes_no_stat():
     assert (report.events_created, report.stats_recomputed) == (0, 0)
     assert event_set() == live_events
     assert stats_by_user() == live_stats
+
+
+def test_shards_together_do_exactly_one_full_run():
+    # given
+    build_history()
+    live_events, live_stats = event_set(), stats_by_user()
+    erase_log_and_zero_stats()
+    # when
+    reports = [activity_backfill(shard=(k, 3), batch_size=2) for k in (1, 2, 3)]
+    # then
+    assert event_set() == live_events
+    assert stats_by_user() == live_stats
+    assert sum(r.users_processed for r in reports) == User.objects.count()
+    assert sum(r.events_created for r in reports) == len(live_events)
+    assert [r.shard_label for r in BackfillRun.objects.order_by("id")] == ["1/3", "2/3", "3/3"]
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_backfill_interrupted_after_a_batch_then_rerun_ends_as_one_clean_run():
+    # given
+    build_history()
+    live_events, live_stats = event_set(), stats_by_user()
+    erase_log_and_zero_stats()
+
+    def crash_after_second_batch(report: Any) -> None:
+        if report.batches == 2:
+            raise Interrupted
+
+    # when
+    with pytest.raises(Interrupted):
+        activity_backfill(batch_size=3, on_batch=crash_after_second_batch)
+    # then: two whole batches are committed, the rest is missing
+    partial_users = {key[0] for key in event_set()}
+    assert 0 < len(event_set()) < len(live_events)
+    assert partial_users <= set(User.objects.order_by("pk").values_list("pk", flat=True)[:6])
+    interrupted = BackfillRun.objects.get()
+    assert (interrupted.users_processed, interrupted.finished_at) == (6, None)
+    # when
+    activity_backfill(batch_size=3)
+    # then
+    assert event_set() == live_events
+    assert stats_by_user() == live_stats
+
+
+def test_backfill_failing_inside_a_batch_leaves_no_part_of_that_batch(monkeypatch):
+    # given
+    from apps.user_profile.services.backfill import runner
+
+    build_history()
+    live_events, live_stats = event_set(), stats_by_user()
+    erase_log_and_zero_stats()
+    calls = {"n": 0}
+    real = runner.stats_recompute_batch
+
+    def crash_on_third_batch(*, user_ids: list[int]) -> int:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise Interrupted  # events of this batch are inserted, its stats are not yet
+        return real(user_ids=user_ids)
+
+    monkeypatch.setattr(runner, "stats_recompute_batch", crash_on_third_batch)
+    # when
+    with pytest.raises(Interrupted):
+        activity_backfill(batch_size=2)
+    # then: the failed batch rolled back whole: stats match the events present
+    after_crash = stats_by_user()
+    for user_id in {key[0] for key in event_set()}:
+        assert after_crash[user_id] == live_stats[user_id]
+    # when
+    monkeypatch.setattr(runner, "stats_recompute_batch", real)
+    activity_backfill(batch_size=2)
+    # then
+    assert event_set() == live_events
+    assert stats_by_user() == live_stats
+
+
+def test_backfill_after_live_integration_recorded_part_adds_only_the_missing_events():
+    # given: the live integration recorded the history of some players and some sources only
+    players = build_history()
+    live_events, live_stats = event_set(), stats_by_user()
+    with pgtrigger.ignore("user_profile.UserActivity:append_only"):
+        UserActivity.objects.filter(user__in=players[::2])._erase()
+        UserActivity.objects.filter(source_model__in=["economy.deltacrowntransaction", "teams.teammembership"])._erase()
+    for player in players:
+        stats_recompute(user_id=player.pk)
+    already = UserActivity.objects.count()
+    assert 0 < already < len(live_events)
+    # when
+    report = activity_backfill(batch_size=4)
+    # then
+    assert report.events_created == len(live_events) - already
+    assert UserActivity.objects.count() == len(live_events)  # no duplicates
+    assert event_set() == live_events
+    assert stats_by_user() == live_stats
+
+
+def test_bad_arguments_are_refused_before_any_write():
+    with pytest.raises(ValueError, match="batch_size"):
+        activity_backfill(batch_size=0)
+    with pytest.raises(ValueError, match="K <= N"):
+        activity_backfill(shard=(0, 2))
+    assert not BackfillRun.objects.exists()
