@@ -1,0 +1,40 @@
+"""Helpers for driving the GraphQL API through its HTTP endpoint."""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+GraphQLCall = Callable[..., dict[str, Any]]
+
+
+def graphql(
+    client: Client, query: str, variables: dict[str, Any] | None = None, *, method: str = "post", **headers: Any
+) -> dict[str, Any]:
+    """Run one operation; returns the decoded JSON body with the HTTP status under `_status`."""
+    if method == "get":
+        params = {"query": query}
+        if variables:
+            params["variables"] = json.dumps(variables)
+        response = client.get("/graphql/", params, **headers)
+    else:
+        response = client.post(
+            "/graphql/", {"query": query, "variables": variables or {}}, content_type="application/json", **headers
+        )
+    body = response.json()
+    body["_status"] = response.status_code
+    return body
+
+
+@pytest.fixture
+def gql(client: Client) -> GraphQLCall:
+    def call(query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+        return graphql(client, query, variables, **kwargs)
+
+    return call
+
+
+def error_messages(body: dict[str, Any]) -> list[str]:
+    return [error["message"] for error in body.get("errors", [])]
