@@ -6,7 +6,7 @@ only things shared with the test are the database and the start barrier.
 
 import os
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 
 def _setup_django(database: dict[str, Any]) -> None:
@@ -14,7 +14,8 @@ def _setup_django(database: dict[str, Any]) -> None:
     import django
     from django.conf import settings
 
-    settings.DATABASES["default"].update(database)
+    default = cast(dict[str, Any], settings.DATABASES["default"])
+    default.update(database)
     django.setup()
 
 
