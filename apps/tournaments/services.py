@@ -39,6 +39,9 @@ def registration_create(
         raise ValidationError(f"{tournament} is a {tournament.get_format_display().lower()} tournament.")
     if tournament.status not in (Tournament.Status.REGISTRATION_OPEN, Tournament.Status.DRAFT):
         raise ValidationError(f"Registration for {tournament} is closed.")
+    participant = {"user": user} if user is not None else {"team": team}
+    if Registration.objects.filter(tournament=tournament, **participant).exists():
+        raise ValidationError(f"{user or team} is already registered for {tournament}.")
     return Registration.objects.create(
         tournament=tournament, user=user, team=team, registered_at=registered_at or timezone.now()
     )

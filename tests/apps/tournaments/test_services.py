@@ -60,6 +60,17 @@ def test_registration_matches_the_tournament_format(format, team_entry, message)
         tournaments.registration_create(tournament=tournament, **participant)
 
 
+def test_a_participant_registers_once():
+    # given
+    player = UserFactory(username="ann")
+    tournament = make_tournament(name="Ann's Cup")
+    tournaments.registration_create(tournament=tournament, user=player)
+    # when / then
+    with pytest.raises(ValidationError, match="ann is already registered for Ann's Cup"):
+        tournaments.registration_create(tournament=tournament, user=player)
+    assert Registration.objects.filter(tournament=tournament).count() == 1
+
+
 def test_registration_is_closed_once_the_tournament_started():
     # given
     tournament = make_tournament()
