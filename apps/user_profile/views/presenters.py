@@ -27,23 +27,24 @@ class ActivityItem:
     timestamp: datetime
 
 
-# (icon, tone): the tone picks the badge colour in the stylesheet.
+# (icon, tone): symbols from the fonts every system ships (no emoji font needed); the tone picks the
+# badge colour in the stylesheet.
 ICONS: dict[str, tuple[str, str]] = {
-    E.TOURNAMENT_REGISTERED: ("📝", "neutral"),
-    E.TOURNAMENT_JOINED: ("🎮", "neutral"),
-    E.TOURNAMENT_COMPLETED: ("🏁", "neutral"),
-    E.TOURNAMENT_WON: ("🏆", "gold"),
-    E.TOURNAMENT_RUNNER_UP: ("🥈", "silver"),
-    E.TOURNAMENT_TOP4: ("🏅", "bronze"),
-    E.MATCH_PLAYED: ("⚔️", "neutral"),
-    E.MATCH_WON: ("✅", "good"),
-    E.MATCH_LOST: ("❌", "bad"),
-    E.MATCH_DRAWN: ("🤝", "neutral"),
-    E.COINS_EARNED: ("🪙", "good"),
-    E.COINS_SPENT: ("🛒", "bad"),
-    E.ACHIEVEMENT_UNLOCKED: ("⭐", "gold"),
-    E.TEAM_JOINED: ("👥", "neutral"),
-    E.TEAM_LEFT: ("🚪", "neutral"),
+    E.TOURNAMENT_REGISTERED: ("✎", "neutral"),
+    E.TOURNAMENT_JOINED: ("➜", "neutral"),
+    E.TOURNAMENT_COMPLETED: ("⚑", "neutral"),
+    E.TOURNAMENT_WON: ("♛", "gold"),
+    E.TOURNAMENT_RUNNER_UP: ("②", "silver"),
+    E.TOURNAMENT_TOP4: ("◆", "bronze"),
+    E.MATCH_PLAYED: ("⚔", "neutral"),
+    E.MATCH_WON: ("✓", "good"),
+    E.MATCH_LOST: ("✗", "bad"),
+    E.MATCH_DRAWN: ("½", "neutral"),
+    E.COINS_EARNED: ("⊕", "good"),
+    E.COINS_SPENT: ("⊖", "bad"),
+    E.ACHIEVEMENT_UNLOCKED: ("★", "gold"),
+    E.TEAM_JOINED: ("⚐", "neutral"),
+    E.TEAM_LEFT: ("⚐", "muted"),
 }
 FALLBACK_ICON = ("•", "neutral")
 

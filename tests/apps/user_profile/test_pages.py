@@ -184,7 +184,7 @@ def test_feed_lists_own_events_newest_first_with_icon_sentence_and_relative_time
     html = response.content.decode()
     expected = list(UserActivity.objects.filter(user=alice).order_by("-timestamp", "-id").values_list("id", flat=True))
     assert event_ids(response) == expected
-    assert "🏆" in html
+    assert "♛" in html
     assert "Won Summer Cup" in html
     assert "Won a match against bob in Summer Cup" in html
     assert "Earned 250 DC" in html
