@@ -43,5 +43,10 @@ smoke-sqlite: $(STAMP)
 	DATABASE_URL=sqlite:////tmp/deltacrown-smoke.sqlite3 $(PY) manage.py seed_demo
 	DATABASE_URL=sqlite:////tmp/deltacrown-smoke.sqlite3 $(PY) manage.py demo_check
 
+## bench: a 10,000-player / ~1M-event platform in dc_bench, then reads over HTTP, writes and jobs (BENCHMARKS.md)
+bench: $(STAMP)
+	./scripts/ensure-postgres.sh
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

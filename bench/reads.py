@@ -115,7 +115,7 @@ def asgi_server(*, database_url: str) -> Iterator[str]:
         "DATABASE_URL": database_url,
         "DATABASE_POOL": "1",
         "DEBUG": "0",
-        "SECRET_KEY": "benchmark-only-" + os.urandom(16).hex(),
+        "SECRET_KEY": os.environ["SECRET_KEY"],
         "ALLOWED_HOSTS": "127.0.0.1",
         "BENCH": "1",
         "LOG_LEVEL": "WARNING",
@@ -179,6 +179,8 @@ def _timed(send: Any, client: httpx.Client, operation: ReadOperation, count: int
 def _compare(operation: ReadOperation, graphql: dict[str, Any], floor: dict[str, Any]) -> list[str]:
     if graphql.get("errors"):
         return [f"{operation.name}: GraphQL errors {json.dumps(graphql['errors'])[:300]}"]
+    if not all((graphql.get("data") or {}).values()):
+        return [f"{operation.name}: the GraphQL document has no data (not found or not signed in)"]
     if graphql != floor:
         return [f"{operation.name}: GraphQL and raw SQL documents differ: {_first_difference(graphql, floor)}"]
     return []

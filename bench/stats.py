@@ -53,4 +53,6 @@ def machine(postgres_version: str) -> dict[str, Any]:
         "postgresql": postgres_version,
         "python": platform.python_version(),
         "django": django.get_version(),
+        # Other work on the machine skews latencies: the 1-minute load average when the reads started.
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }

@@ -1,0 +1,248 @@
+"""`make bench`: generate a platform, then measure jobs, reads over HTTP and writes against the targets.
+
+Usage: python -m bench.run [--users 10000] [--events 1000000] [--requests 300] [--reuse]
+
+Prints one table (with the machine and PostgreSQL version), writes it as JSON under bench/results/, and exits
+with status 1 when a correctness check fails (GraphQL and raw SQL disagree, an event or coin was lost, the
+backfill missed events, stats drifted). Missed speed targets are reported, not failed.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dc_bench"
+TARGETS = {
+    "backfill_events_per_second": 50_000,
+    "reconcile_seconds": 5.0,
+    "record_event_p95_ms": 5.0,
+    "record_event_4_writers_events_per_second": 1_000,
+    "max_queries_per_request": 5,
+}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--requests", type=int, default=300, help="Timed requests per read operation.")
+    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--write-events", type=int, default=1_000, help="record_event calls per writer.")
+    parser.add_argument("--reuse", action="store_true", help="Keep the generated database (skips the jobs).")
+    parser.add_argument("--json", type=Path, default=None, help="Where to write the results (JSON).")
+    return parser.parse_args()
+
+
+def recreate_database(url: str) -> None:
+    name = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
+    with psycopg.connect(url, dbname="postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["DATABASE_POOL"] = "0"  # this process runs jobs and counts queries; the server pools
+    os.environ["BENCH"] = "1"
+    # Shared with the server process, which must accept the sessions this process signs.
+    os.environ["SECRET_KEY"] = "benchmark-only-" + os.urandom(16).hex()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def run_jobs(args: argparse.Namespace, failures: list[str]) -> dict[str, Any]:
+    from django.core.management import call_command
+
+    from apps.benchmarks.services.generate import platform_generate
+    from apps.user_profile.services.backfill import activity_backfill
+    from apps.user_profile.services.reconcile import stats_reconcile
+
+    log(f"creating {args.database_url.rsplit('/', 1)[-1]} and migrating")
+    recreate_database(args.database_url)
+    call_command("migrate", verbosity=0)
+    log(f"generating {args.users:,} players / ~{args.events:,} events (seed {args.seed})")
+    generated = platform_generate(users=args.users, events=args.events, seed=args.seed, build_events=False, log=log)
+
+    log("backfill of the whole history")
+    started = time.perf_counter()
+    backfill = activity_backfill()
+    backfill_seconds = time.perf_counter() - started
+    if backfill.events_created != generated.expected_event_total:
+        failures.append(
+            f"backfill created {backfill.events_created:,} events, the rules derive {generated.expected_event_total:,}"
+        )
+
+    log("reconcile of all players")
+    started = time.perf_counter()
+    reconcile = stats_reconcile()
+    reconcile_seconds = time.perf_counter() - started
+    if reconcile.users_with_drift:
+        failures.append(f"reconcile after the backfill found {reconcile.users_with_drift} players with drift")
+    return {
+        "generate_seconds": generated.seconds,
+        "events": backfill.events_created,
+        "backfill_seconds": backfill_seconds,
+        "backfill_events_per_second": backfill.events_created / backfill_seconds,
+        "reconcile_seconds": reconcile_seconds,
+        "reconcile_players": reconcile.users_checked,
+    }
+
+
+def benchmark_player() -> tuple[int, str, str]:
+    """The busiest player (the worst case), and the cursor of the 2,000th event of their public feed."""
+    from django.contrib.auth.models import User
+    from django.db.models import Count
+
+    from apps.user_profile.models import UserActivity
+    from apps.user_profile.models.activity import ECONOMY_EVENT_TYPES
+    from apps.user_profile.selectors.cursors import ActivityCursor
+
+    public = UserActivity.objects.exclude(event_type__in=ECONOMY_EVENT_TYPES)
+    busiest = public.values("user_id").annotate(n=Count("id")).order_by("-n", "user_id").first()
+    if busiest is None or busiest["n"] < 2_050:
+        raise SystemExit("The busiest player has fewer than 2,050 public events: generate a bigger platform.")
+    user = User.objects.get(pk=busiest["user_id"])
+    event = public.filter(user_id=user.pk).order_by("-timestamp", "-id")[1999]
+    return user.pk, user.username, ActivityCursor(timestamp=event.timestamp, id=event.pk).encode()
+
+
+def session_for(user_id: int) -> str:
+    """A signed-in session of the player (what the SPA sends as its cookie)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = User.objects.get(pk=user_id)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    assert session.session_key is not None
+    return session.session_key
+
+
+def postgres_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+
+
+def main() -> int:
+    args = parse_args()
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    setup_django(args.database_url)
+
+    from django.conf import settings
+
+    from apps.user_profile.models import UserActivity, UserProfileStats
+    from apps.user_profile.services.reconcile import stats_reconcile
+    from bench.reads import asgi_server, count_queries, read_operations, run_reads
+    from bench.report import print_table
+    from bench.stats import machine
+    from bench.writes import run_writes
+
+    failures: list[str] = []
+    results: dict[str, Any] = {"started_at": datetime.now(UTC).isoformat(timespec="seconds"), "targets": TARGETS}
+    results["jobs"] = None if args.reuse else run_jobs(args, failures)
+    results["machine"] = machine(postgres_version())
+    results["data"] = {
+        "players": UserProfileStats.objects.count(),
+        "events": UserActivity.objects.count(),
+        "seed": args.seed,
+    }
+
+    user_id, username, deep_cursor = benchmark_player()
+    operations = read_operations(username=username, deep_cursor=deep_cursor)
+    session_key = session_for(user_id)
+    log(f"counting SQL queries per request in-process (player {username})")
+    query_counts = count_queries(operations=operations, session_key=session_key)
+    log(f"reads over HTTP: {len(operations)} operations x {args.requests} requests, GraphQL and raw SQL")
+    with asgi_server(database_url=args.database_url) as base_url:
+        reads = run_reads(
+            base_url=base_url,
+            operations=operations,
+            session_cookie={settings.SESSION_COOKIE_NAME: session_key},
+            requests=args.requests,
+            warmup=args.warmup,
+            query_counts=query_counts,
+        )
+    for read in reads:
+        failures += read.errors
+    results["reads"] = [
+        {
+            "operation": r.operation.name,
+            "requests": r.graphql.count,
+            "graphql": r.graphql.as_dict(),
+            "floor": r.floor.as_dict(),
+            "queries_per_request": r.queries_per_request,
+            "floor_queries_per_request": r.floor_queries_per_request,
+            "ratio_p95": round(r.ratio, 2),
+            "ratio_p50": round(r.graphql.p50_ms / r.floor.p50_ms, 2),
+            "target_p95_ms": r.operation.target_p95_ms,
+            "target_ratio": r.operation.target_ratio,
+            "same_json": r.same_json,
+        }
+        for r in reads
+    ]
+
+    player_ids = list(UserProfileStats.objects.order_by("user_id").values_list("user_id", flat=True)[:500])
+    results["writes"] = []
+    for writers in (1, 4):
+        log(f"record_event with {writers} writer(s)")
+        write = run_writes(
+            writers=writers,
+            events_per_writer=args.write_events,
+            user_ids=player_ids,
+            database_url=args.database_url,
+        )
+        if not write.correct:
+            failures.append(f"{writers} writers: {write.lost_events} events and {write.lost_coins} coins lost")
+        results["writes"].append(
+            {
+                "writers": writers,
+                "events": write.events,
+                "latency": write.latency.as_dict(),
+                "events_per_second": round(write.events_per_second, 1),
+                "lost_events": write.lost_events,
+                "lost_coins": write.lost_coins,
+            }
+        )
+    drift = stats_reconcile(user_ids=player_ids, record_run=False)
+    if drift.users_with_drift:
+        failures.append(f"stats of {drift.users_with_drift} written players drifted from their events")
+
+    results["failures"] = failures
+    print_table(results)
+    path = args.json or ROOT / "bench" / "results" / f"bench-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(f"\nResults written to {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    if failures:
+        print("\nCORRECTNESS CHECKS FAILED:\n  " + "\n  ".join(failures))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
