@@ -17,7 +17,10 @@ class Context:
     # Set for cookie sessions; a Bearer token is not sent by browsers on their own, so it needs no CSRF.
     csrf_required: bool = False
     csrf_failure: str | None = None
-    loaders: Loaders = field(default_factory=Loaders)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(viewer_id=self.viewer_id, viewer_is_staff=self.viewer_is_staff)
 
     @property
     def viewer_id(self) -> int | None:

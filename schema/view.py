@@ -103,7 +103,7 @@ class GraphQLView(AsyncGraphQLView[Context, None]):
 
     async def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         self.media_type = negotiate_media_type(request.headers.get("accept"))
-        wants_ide = request.method == "GET" and "query" not in request.GET and self.graphql_ide is not None
+        wants_ide = request.method == "GET" and "query" not in request.GET
         if self.media_type is None and not (wants_ide and "text/html" in request.headers.get("accept", "")):
             return _error_response(406, f"Accept {APPLICATION_JSON} or {GRAPHQL_RESPONSE_JSON}.", None)
         authorization = request.headers.get("authorization")

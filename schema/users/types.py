@@ -11,6 +11,7 @@ from apps.user_profile.selectors import (
     InvalidPageArgumentsError,
     activity_page,
     tournament_history_page,
+    validate_page_size,
 )
 from schema.activity.types import Activity, ActivityConnection, ActivityEdge, ActivityEventType
 from schema.context import Info
@@ -87,20 +88,27 @@ class User(Node):
         until: datetime | None = None,
     ) -> ActivityConnection:
         context = info.context
+        types = [t.value for t in event_types] if event_types is not None else None  # type: ignore[attr-defined]
         try:
-            page = await sync_to_async(activity_page)(
-                owner_id=root.pk,
-                viewer_id=context.viewer_id,
-                viewer_is_staff=context.viewer_is_staff,
-                first=first,
-                after=after,
-                last=last,
-                before=before,
-                event_types=[t.value for t in event_types] if event_types is not None else None,  # type: ignore[attr-defined]
-                since=since,
-                until=until,
-            )
-        except (InvalidCursorError, InvalidPageArgumentsError) as error:
+            if after is None and before is None and last is None:
+                # A first page: batched across all the players of this request (one query for a leaderboard).
+                validate_page_size(name="first", value=first)
+                key = (root.pk, first, tuple(sorted(types)) if types is not None else None, since, until)
+                page = await context.loaders.first_feed_page.load(key)
+            else:
+                page = await sync_to_async(activity_page)(
+                    owner_id=root.pk,
+                    viewer_id=context.viewer_id,
+                    viewer_is_staff=context.viewer_is_staff,
+                    first=first,
+                    after=after,
+                    last=last,
+                    before=before,
+                    event_types=types,
+                    since=since,
+                    until=until,
+                )
+        except (InvalidCursorError, InvalidPageArgumentsError, ValueError) as error:
             raise _bad_input(error) from error
         edges = [ActivityEdge(cursor=page.cursor_of(item), node=item) for item in page.items]  # type: ignore[arg-type]
         return ActivityConnection(

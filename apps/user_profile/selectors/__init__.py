@@ -4,7 +4,9 @@ from apps.user_profile.selectors.activity import (
     MAX_PAGE_SIZE,
     ActivityPage,
     InvalidPageArgumentsError,
+    activity_first_pages,
     activity_page,
+    validate_page_size,
 )
 from apps.user_profile.selectors.cursors import ActivityCursor, InvalidCursorError
 from apps.user_profile.selectors.economy import (
@@ -40,9 +42,11 @@ __all__ = [
     "TournamentHistoryEntry",
     "TournamentHistoryPage",
     "TournamentOutcome",
+    "activity_first_pages",
     "activity_page",
     "economy_recent_transactions",
     "economy_summary",
     "leaderboard_page",
     "tournament_history_page",
+    "validate_page_size",
 ]
