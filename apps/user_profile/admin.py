@@ -6,10 +6,17 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.user_profile.models import Achievement, UserAchievement, UserActivity, UserProfile, UserProfileStats
+from apps.user_profile.models import (
+    Achievement,
+    ReconcileRun,
+    UserAchievement,
+    UserActivity,
+    UserProfile,
+    UserProfileStats,
+)
 from apps.user_profile.models.stats import STORED_FIELDS
 from apps.user_profile.services.achievements import achievement_unlock
-from apps.user_profile.services.stats import empty_stats, stats_drift, stats_expected_from_events, stats_recompute
+from apps.user_profile.services.reconcile import stats_reconcile
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -87,21 +94,35 @@ class UserProfileStatsAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Recompute from events")
     def recompute_from_events(self, request: HttpRequest, queryset: QuerySet[UserProfileStats]) -> None:
-        user_ids = list(queryset.values_list("user_id", flat=True))
-        expected = stats_expected_from_events(user_ids=user_ids)
-        drifted = [
-            stats.user_id
-            for stats in queryset.model.objects.filter(user_id__in=user_ids)
-            if stats_drift(stats=stats, expected=expected.get(stats.user_id, empty_stats()))
-        ]
-        for user_id in drifted:
-            stats_recompute(user_id=user_id)
-        level = messages.WARNING if drifted else messages.SUCCESS
+        # The reconcile service: drifted players are recomputed under their stats row lock, and the run is
+        # recorded like any other reconciliation.
+        user_ids = sorted(queryset.values_list("user_id", flat=True))
+        report = stats_reconcile(user_ids=user_ids, fix=True)
+        fields = sorted({row.field for row in report.drifts})
+        detail = f" (fields: {', '.join(fields)})" if fields else ""
         self.message_user(
             request,
-            f"Checked {len(user_ids)} player(s) against their events: {len(drifted)} had drifted and were recomputed.",
-            level,
+            f"Checked {report.users_checked} player(s) against their events: {report.users_with_drift} had "
+            f"drifted and {report.fixed} were recomputed{detail}.",
+            messages.WARNING if report.users_with_drift else messages.SUCCESS,
         )
+
+
+@admin.register(ReconcileRun)
+class ReconcileRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "started_at",
+        "finished_at",
+        "scope",
+        "shard_label",
+        "fix",
+        "users_checked",
+        "users_with_drift",
+        "fixed",
+        "drift_percent",
+    ]
+    list_filter = ["scope", "fix", ("started_at", admin.DateFieldListFilter)]
+    date_hierarchy = "started_at"
 
 
 @admin.register(UserProfile)

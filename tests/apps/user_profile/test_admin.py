@@ -5,9 +5,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.api_tokens.models import ApiToken
+from apps.api_tokens.services import api_token_authenticate, api_token_create
 from apps.economy.models import DeltaCrownTransaction
 from apps.economy.services import transaction_create
-from apps.user_profile.models import ActivityEventType, UserActivity, UserProfileStats
+from apps.user_profile.models import ActivityEventType, ReconcileRun, UserActivity, UserProfileStats
+from apps.user_profile.services.reconcile import stats_reconcile
 from tests.factories import UserFactory, enter, finish, make_tournament, play
 
 pytestmark = pytest.mark.django_db
@@ -106,9 +109,11 @@ def test_stats_admin_recompute_action_fixes_drift_for_the_selected_players_only(
     )
     # then
     assert response.status_code == 200
-    assert "1 had drifted and were recomputed" in response.content.decode()
+    assert "1 had drifted and 1 were recomputed (fields: matches_won)" in response.content.decode()
     assert UserProfileStats.objects.get(user=alice).matches_won == 1
     assert UserProfileStats.objects.get(user=bob).matches_lost == 0
+    run = ReconcileRun.objects.get()
+    assert (run.scope, run.fix, run.users_checked, run.users_with_drift, run.fixed) == ("users", True, 1, 1, 1)
 
 
 def test_stats_admin_cannot_edit_stats(admin_client_logged_in, played_tournament):
@@ -200,6 +205,8 @@ def _more_history() -> None:
     finish(tournament, registrations)
     for player in players:
         transaction_create(user=player, amount=100, reason=DeltaCrownTransaction.Reason.DAILY_REWARD)
+        api_token_create(user=player, name="Phone")
+    stats_reconcile(user_ids=[player.pk for player in players])
 
 
 @pytest.mark.parametrize(
@@ -215,12 +222,16 @@ def _more_history() -> None:
         "user_profile_useractivity",
         "user_profile_userprofilestats",
         "user_profile_userachievement",
+        "user_profile_reconcilerun",
+        "api_tokens_apitoken",
     ],
 )
 def test_admin_lists_run_the_same_number_of_queries_for_more_rows(admin_client_logged_in, played_tournament, name):
     # given
     alice, _, _ = played_tournament
     transaction_create(user=alice, amount=100, reason=DeltaCrownTransaction.Reason.DAILY_REWARD)
+    api_token_create(user=alice, name="Phone")
+    stats_reconcile(user_ids=[alice.pk])
     url = reverse(f"admin:{name}_changelist")
     with CaptureQueriesContext(connection) as few:
         assert admin_client_logged_in.get(url).status_code == 200
@@ -231,3 +242,38 @@ def test_admin_lists_run_the_same_number_of_queries_for_more_rows(admin_client_l
     # then
     assert response.status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_api_token_created_in_admin_is_shown_once_and_can_be_revoked(admin_client_logged_in):
+    # given
+    player = UserFactory()
+    # when
+    created = admin_client_logged_in.post(
+        reverse("admin:api_tokens_apitoken_add"), {"user": player.pk, "name": "Phone app"}, follow=True
+    )
+    raw_token = next(str(m) for m in created.context["messages"]).rsplit(" ", 1)[1]
+    token = ApiToken.objects.get(user=player)
+    revoked = admin_client_logged_in.post(
+        reverse("admin:api_tokens_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [token.pk]},
+        follow=True,
+    )
+    # then
+    assert created.status_code == revoked.status_code == 200
+    assert raw_token.startswith(token.prefix)
+    assert token.digest != raw_token
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_api_token_from_admin_authenticates_its_user(admin_client_logged_in):
+    # given
+    player = UserFactory()
+    response = admin_client_logged_in.post(
+        reverse("admin:api_tokens_apitoken_add"), {"user": player.pk, "name": "Script"}, follow=True
+    )
+    raw_token = next(str(m) for m in response.context["messages"]).rsplit(" ", 1)[1]
+    # when
+    user = api_token_authenticate(raw_token=raw_token)
+    # then
+    assert user == player
