@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.economy.models import DeltaCrownTransaction
 from apps.economy.services import transaction_create
 from apps.user_profile.models import UserActivity, UserProfileStats
+from apps.user_profile.selectors import ActivityCursor
 from apps.user_profile.views.pages import FEED_PAGE_SIZE, PROFILE_RECENT_ACTIVITY, PROFILE_RECENT_TOURNAMENTS
 from tests.factories import UserFactory, enter, finish, make_tournament, play
 
@@ -292,3 +293,42 @@ def test_feed_with_one_and_with_fifty_events_runs_the_same_number_of_queries(cli
     # then
     assert UserActivity.objects.filter(user=fifty).count() > FEED_PAGE_SIZE
     assert queries_one == queries_fifty
+
+
+def test_feed_refuses_both_directions_at_once(client: Client):
+    # given
+    player = UserFactory()
+    earn(player, 60)
+    client.force_login(player)
+    cursor = client.get(FEED_URL).context["older_cursor"]
+    # when
+    response = client.get(FEED_URL, {"after": cursor, "before": cursor})
+    # then
+    assert response.status_code == 400
+    assert "one “older” or “newer” link at a time" in response.content.decode()
+
+
+def test_feed_newer_than_the_latest_event_says_so_and_links_back(client: Client):
+    # given a "newer" link taken from the newest event
+    player = UserFactory()
+    earn(player, 3)
+    client.force_login(player)
+    first = client.get(FEED_URL)
+    newest = first.context["activities"][0]
+    cursor = ActivityCursor(timestamp=newest.timestamp, id=newest.id).encode()
+    # when
+    response = client.get(FEED_URL, {"before": cursor})
+    # then
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "No more activity this way." in html
+    assert f'href="{FEED_URL}"' in html
+
+
+def test_pages_only_answer_get(client: Client, champion):
+    # given
+    alice, _ = champion
+    client.force_login(alice)
+    # when / then
+    assert client.post(FEED_URL).status_code == 405
+    assert client.post(profile_url("alice")).status_code == 405
