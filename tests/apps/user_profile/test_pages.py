@@ -332,3 +332,19 @@ def test_pages_only_answer_get(client: Client, champion):
     # when / then
     assert client.post(FEED_URL).status_code == 405
     assert client.post(profile_url("alice")).status_code == 405
+
+
+def test_login_page_signs_a_player_in_and_goes_to_their_activity(client: Client):
+    # given
+    UserFactory(username="carmen")
+    # when
+    page = client.get(reverse("login"))
+    wrong = client.post(reverse("login"), {"username": "carmen", "password": "wrong"})
+    right = client.post(reverse("login"), {"username": "carmen", "password": "pass12345"})
+    # then
+    assert page.status_code == 200
+    assert 'name="username"' in page.content.decode()
+    assert "didn't match" in wrong.content.decode()
+    assert right.status_code == 302
+    assert right["Location"] == FEED_URL
+    assert client.get(FEED_URL).status_code == 200
