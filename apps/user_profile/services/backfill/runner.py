@@ -24,6 +24,7 @@ INSERT_SQL = f"""{candidates_cte()},
 inserted AS (
     INSERT INTO {T_ACTIVITY} ({COLUMNS}, recorded_at)
     SELECT {COLUMNS}, %(recorded_at)s FROM candidates
+    ORDER BY user_id, timestamp  -- keeps the user-led indexes' inserts close together
     ON CONFLICT (user_id, source_model, source_id, event_type) DO NOTHING
     RETURNING user_id, event_type
 )

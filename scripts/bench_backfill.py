@@ -1,0 +1,165 @@
+"""Measure the activity backfill: build a synthetic history straight into the domain tables, then time it.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dc_ops_bench .venv/bin/python scripts/bench_backfill.py
+
+Options: --players N (default 20000), --solo-cups N (default 5000), --team-cups N (default 500),
+--batch-size N (default 500), --workers N (default 1: shards run in parallel processes). The database is migrated and its domain and activity tables are EMPTIED: use a
+database of its own. Prints figures; it asserts nothing about time.
+"""
+
+import argparse
+import multiprocessing
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dc_ops_bench")
+os.environ.setdefault("DATABASE_POOL", "0")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from apps.user_profile.models import UserActivity  # noqa: E402
+from apps.user_profile.services.backfill import activity_backfill  # noqa: E402
+from apps.user_profile.services.reconcile import stats_reconcile  # noqa: E402
+
+TABLES = (
+    "user_profile_useractivity, user_profile_userprofilestats, user_profile_userprofile, "
+    "user_profile_userachievement, user_profile_achievement, economy_deltacrowntransaction, "
+    "tournaments_match, tournaments_tournamentresult, tournaments_registration, tournaments_tournament, "
+    "teams_teammembership, teams_team, auth_user"
+)
+
+# Solo cups: 16 players each, all confirmed and checked in, 15 matches (a win, a loss, every 5th a draw),
+# placements 1-4 entered at completion. Team cups: 8 teams of 5, 7 matches, placements 1-4. Every player
+# joins one team (every 7th leaves it again), has 20 coin transactions and 2 achievements.
+GENERATE = """
+INSERT INTO auth_user (id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
+                       date_joined)
+SELECT i, '!', false, 'bench' || i, '', '', '', false, true, now() - interval '400 days'
+FROM generate_series(1, %(players)s) i;
+INSERT INTO user_profile_userprofile (user_id, display_name, bio, created_at)
+SELECT id, '', '', date_joined FROM auth_user;
+
+INSERT INTO teams_team (id, name, tag, created_at)
+SELECT i, 'Bench team ' || i, '', now() - interval '400 days' FROM generate_series(1, %(players)s / 5) i;
+INSERT INTO teams_teammembership (id, team_id, user_id, joined_at, left_at)
+SELECT u, (u - 1) / 5 + 1, u, now() - interval '399 days',
+       CASE WHEN u %% 7 = 0 THEN now() - interval '1 day' END
+FROM generate_series(1, (%(players)s / 5) * 5) u;
+
+INSERT INTO tournaments_tournament (id, name, game, status, format, starts_at, prize_pool, created_at, completed_at)
+SELECT t, 'Bench cup ' || t, 'Valorant', 'COMPLETED', CASE WHEN t > %(solo)s THEN 'TEAM' ELSE 'SOLO' END,
+       now() - interval '300 days' + t * interval '1 minute', 1000, now() - interval '300 days',
+       now() - interval '300 days' + t * interval '1 minute' + interval '5 hours'
+FROM generate_series(1, %(solo)s + %(team)s) t;
+
+INSERT INTO tournaments_registration (id, tournament_id, user_id, team_id, status, registered_at, confirmed_at,
+                                      checked_in, checked_in_at)
+SELECT (t - 1) * 16 + j + 1, t, ((t - 1) * 16 + j) %% %(players)s + 1, NULL, 'CONFIRMED', tt.starts_at,
+       tt.starts_at, true, tt.starts_at + interval '1 hour'
+FROM generate_series(1, %(solo)s) t CROSS JOIN generate_series(0, 15) j
+JOIN tournaments_tournament tt ON tt.id = t;
+INSERT INTO tournaments_registration (id, tournament_id, user_id, team_id, status, registered_at, confirmed_at,
+                                      checked_in, checked_in_at)
+SELECT %(solo)s * 16 + (t - %(solo)s - 1) * 8 + j + 1, t, NULL, ((t * 8 + j) %% (%(players)s / 5)) + 1,
+       'CONFIRMED', tt.starts_at, tt.starts_at, true, tt.starts_at + interval '1 hour'
+FROM generate_series(%(solo)s + 1, %(solo)s + %(team)s) t CROSS JOIN generate_series(0, 7) j
+JOIN tournaments_tournament tt ON tt.id = t;
+
+INSERT INTO tournaments_match (tournament_id, round, side_a_id, side_b_id, state, winner_id, is_forfeit,
+                               scheduled_at, completed_at)
+SELECT r.tournament_id, 1, r.id, r.id + 1, 'COMPLETED', CASE WHEN j %% 5 = 0 THEN NULL ELSE r.id END, false,
+       tt.starts_at, tt.starts_at + interval '2 hours' + j * interval '1 second'
+FROM tournaments_registration r
+JOIN tournaments_tournament tt ON tt.id = r.tournament_id
+CROSS JOIN LATERAL (SELECT CASE WHEN r.user_id IS NOT NULL THEN (r.id - 1) %% 16
+                               ELSE (r.id - %(solo)s * 16 - 1) %% 8 END AS j) s
+WHERE s.j < CASE WHEN r.user_id IS NOT NULL THEN 15 ELSE 7 END;
+
+INSERT INTO tournaments_tournamentresult (tournament_id, registration_id, placement, prize, created_at)
+SELECT r.tournament_id, r.id, s.j + 1, 100 * (4 - s.j), tt.completed_at
+FROM tournaments_registration r
+JOIN tournaments_tournament tt ON tt.id = r.tournament_id
+CROSS JOIN LATERAL (SELECT CASE WHEN r.user_id IS NOT NULL THEN (r.id - 1) %% 16
+                               ELSE (r.id - %(solo)s * 16 - 1) %% 8 END AS j) s
+WHERE s.j < 4;
+
+INSERT INTO economy_deltacrowntransaction (user_id, amount, reason, reference, created_at)
+SELECT u, CASE WHEN k %% 4 = 0 THEN -(k * 3) ELSE k * 10 END, 'DAILY_REWARD', 'bench-' || k,
+       now() - interval '200 days' + k * interval '1 day'
+FROM generate_series(1, %(players)s) u CROSS JOIN generate_series(1, 20) k;
+
+INSERT INTO user_profile_achievement (id, code, name, description) VALUES (1, 'bench-a', 'Bench A', ''),
+                                                                          (2, 'bench-b', 'Bench B', '');
+INSERT INTO user_profile_userachievement (user_id, achievement_id, unlocked_at)
+SELECT u, a, now() - interval '100 days' FROM generate_series(1, %(players)s) u CROSS JOIN generate_series(1, 2) a;
+"""
+
+SEQUENCES = [
+    ("auth_user", "id"),
+    ("teams_team", "id"),
+    ("teams_teammembership", "id"),
+    ("tournaments_tournament", "id"),
+    ("tournaments_registration", "id"),
+    ("user_profile_achievement", "id"),
+]
+
+
+def _run_shard(k: int, n: int, batch_size: int, dry_run: bool) -> tuple[int, int, int]:
+    report = activity_backfill(batch_size=batch_size, dry_run=dry_run, shard=(k + 1, n) if n > 1 else None)
+    connection.close()
+    return report.events_created, report.users_processed, report.stats_recomputed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--players", type=int, default=20000)
+    parser.add_argument("--solo-cups", type=int, default=5000)
+    parser.add_argument("--team-cups", type=int, default=500)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=1, help="Processes, one shard each (--shard K/N).")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("The backfill benchmark needs PostgreSQL: set DATABASE_URL.")
+
+    call_command("migrate", verbosity=0)
+    began = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+        cursor.execute(GENERATE, {"players": args.players, "solo": args.solo_cups, "team": args.team_cups})
+        for table, column in SEQUENCES:
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), max({column})) FROM {table}")
+        cursor.execute("ANALYZE")
+    print(f"history generated in {time.monotonic() - began:.1f}s")
+
+    connection.close()  # the worker processes open their own
+    for label, dry_run in (("dry run", True), ("backfill", False), ("second run", False)):
+        began = time.monotonic()
+        with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+            reports = pool.starmap(
+                _run_shard, [(k, args.workers, args.batch_size, dry_run) for k in range(args.workers)]
+            )
+        seconds = time.monotonic() - began
+        events = sum(r[0] for r in reports)
+        print(
+            f"{label:<10} {events:>9} events, {sum(r[1] for r in reports)} players, {args.workers} worker(s), "
+            f"stats recomputed {sum(r[2] for r in reports)}: {seconds:.2f}s ({events / seconds:,.0f} events/s)"
+        )
+    began = time.monotonic()
+    check = stats_reconcile(record_run=False)
+    print(
+        f"reconcile  {check.users_checked} players, {check.users_with_drift} drifted: "
+        f"{time.monotonic() - began:.2f}s; {UserActivity.objects.count()} events in the log"
+    )
+
+
+if __name__ == "__main__":
+    main()
