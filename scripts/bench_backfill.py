@@ -19,7 +19,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dc_ops_bench")
 os.environ.setdefault("DATABASE_POOL", "0")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
