@@ -1,5 +1,6 @@
 """Errors the API reports to clients as they are; anything else is masked outside DEBUG."""
 
+from django.conf import settings
 from graphql import GraphQLError
 
 
@@ -28,4 +29,5 @@ def is_client_error(error: GraphQLError) -> bool:
 
 
 def should_mask_error(error: GraphQLError) -> bool:
-    return not is_client_error(error)
+    """Outside DEBUG, hide the message of anything unexpected (it may carry SQL or internals)."""
+    return not settings.DEBUG and not is_client_error(error)

@@ -3,13 +3,14 @@
 from collections.abc import Callable, Iterator
 from time import perf_counter
 
-from django.conf import settings
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 
 from apps.user_profile.metrics import observe_graphql_request
@@ -32,19 +33,34 @@ class OperationLatency(SchemaExtension):
         observe_graphql_request(name, perf_counter() - started)
 
 
+# Limiters keep no per-operation state, so one instance serves every request; sharing it also keeps their
+# validation rules identical between requests, which is what lets ValidationCache hit.
+_LIMITERS: tuple[SchemaExtension, ...] = (
+    QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+    MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+    MaxTokensLimiter(max_token_count=MAX_TOKENS),
+)
+# Parsing and validating a document cost more than executing a small one: clients send the same few
+# documents, so both are cached (bounded, so unique documents cannot grow memory).
+DOCUMENT_CACHE_SIZE = 256
+
+
+def _shared(extension: SchemaExtension) -> Callable[[], SchemaExtension]:
+    return lambda: extension
+
+
 def _mask_errors() -> SchemaExtension:
     # Unexpected exceptions become "Unexpected error."; permission, validation and not-found errors pass.
     return MaskErrors(should_mask_error=should_mask_error)
 
 
 def schema_extensions() -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
-    """Factories, so each operation gets fresh extension instances (some keep per-operation state)."""
+    """Factories, so extensions that keep per-operation state get a fresh instance each time."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        *(_shared(limiter) for limiter in _LIMITERS),
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         OperationLatency,
+        _mask_errors,
     ]
-    if not settings.DEBUG:
-        extensions.append(_mask_errors)
     return extensions

@@ -1,0 +1,71 @@
+import pytest
+from django.test import Client
+from graphql import GraphQLError
+from prometheus_client import REGISTRY
+
+from schema.errors import BadInputError, PermissionDeniedError, should_mask_error
+from tests.factories import UserFactory
+from tests.schema.conftest import error_messages, graphql
+
+pytestmark = pytest.mark.django_db
+
+
+def test_only_unexpected_errors_are_masked(settings) -> None:
+    settings.DEBUG = False
+    assert should_mask_error(GraphQLError("boom", original_error=RuntimeError("password=secret"))) is True
+    assert should_mask_error(GraphQLError("no", original_error=PermissionDeniedError("no"))) is False
+    assert should_mask_error(GraphQLError("bad", original_error=BadInputError("bad"))) is False
+    assert should_mask_error(GraphQLError("Cannot query field 'x'")) is False  # validation
+
+
+def test_unexpected_exception_reaches_the_client_masked(
+    client: Client, monkeypatch: pytest.MonkeyPatch, settings
+) -> None:
+    # given production settings and a selector that fails unexpectedly
+    settings.DEBUG = False
+
+    def broken(**kwargs):
+        raise RuntimeError('relation "secret_table" does not exist')
+
+    monkeypatch.setattr("schema.users.types.tournament_history_page", broken)
+    UserFactory(username="masked")
+
+    # when a client asks for it
+    body = graphql(client, '{ user(username: "masked") { username tournamentHistory { edges { cursor } } } }')
+
+    # then the client gets a generic message, no SQL and no trace, and the rest of the data
+    assert body["_status"] == 200
+    assert error_messages(body) == ["Unexpected error."]
+    assert "secret_table" not in str(body)
+    assert "extensions" not in body["errors"][0]
+    assert body["data"] == {"user": None}  # the non-null field's error nulls its nullable parent
+
+
+def test_each_operation_is_timed_by_name(client: Client) -> None:
+    # given the current count for an operation name
+    def observed() -> float:
+        value = REGISTRY.get_sample_value(
+            "deltacrown_graphql_request_duration_seconds_count", {"operation_name": "WhoAmI"}
+        )
+        return value or 0.0
+
+    before = observed()
+
+    # when the operation runs twice
+    graphql(client, "query WhoAmI { me { id } }")
+    graphql(client, "query WhoAmI { me { id } }")
+
+    # then two observations are recorded under its name
+    assert observed() == before + 2
+
+
+def test_debug_shows_unexpected_errors_to_developers(client: Client, monkeypatch: pytest.MonkeyPatch, settings) -> None:
+    settings.DEBUG = True
+
+    def broken(**kwargs):
+        raise RuntimeError("a developer wants to see this")
+
+    monkeypatch.setattr("schema.users.types.tournament_history_page", broken)
+    UserFactory(username="dev")
+    body = graphql(client, '{ user(username: "dev") { tournamentHistory { edges { cursor } } } }')
+    assert error_messages(body) == ["a developer wants to see this"]
