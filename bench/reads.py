@@ -2,6 +2,7 @@
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -107,8 +108,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def asgi_server(*, database_url: str) -> Iterator[str]:
-    """A production-like uvicorn process (DEBUG off, pooled connections, floor views mounted)."""
+def asgi_server(*, database_url: str) -> Iterator[tuple[str, int]]:
+    """A production-like uvicorn process (DEBUG off, pooled connections, floor views mounted): (URL, pid)."""
     port = free_port()
     env = {
         **os.environ,
@@ -147,7 +148,7 @@ def asgi_server(*, database_url: str) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("uvicorn did not start serving within 30 s") from None
                 time.sleep(0.2)
-        yield base_url
+        yield base_url, server.pid
     finally:
         server.terminate()
         try:
@@ -165,18 +166,22 @@ def _floor(client: httpx.Client, operation: ReadOperation) -> httpx.Response:
     return client.get(f"/__bench__/{operation.floor_path}", params=params)
 
 
-def _timed(send: Any, client: httpx.Client, operation: ReadOperation, count: int) -> list[float]:
-    samples = []
+def _timed(send: Any, client: httpx.Client, operation: ReadOperation, count: int) -> tuple[list[float], int]:
+    """Latencies of `count` requests, and how many of them did not answer 200."""
+    samples, failed = [], 0
     for _ in range(count):
         started = time.perf_counter()
         response = send(client, operation)
         samples.append(time.perf_counter() - started)
+        failed += response.status_code != 200
+    return samples, failed
+
+
+def _compare(operation: ReadOperation, graphql_response: httpx.Response, floor_response: httpx.Response) -> list[str]:
+    for side, response in (("GraphQL", graphql_response), ("raw SQL", floor_response)):
         if response.status_code != 200:
-            raise RuntimeError(f"{operation.name}: HTTP {response.status_code}: {response.text[:300]}")
-    return samples
-
-
-def _compare(operation: ReadOperation, graphql: dict[str, Any], floor: dict[str, Any]) -> list[str]:
+            return [f"{operation.name}: {side} answered HTTP {response.status_code}: {response.text[:200]}"]
+    graphql, floor = graphql_response.json(), floor_response.json()
     if graphql.get("errors"):
         return [f"{operation.name}: GraphQL errors {json.dumps(graphql['errors'])[:300]}"]
     if not all((graphql.get("data") or {}).values()):
@@ -213,15 +218,21 @@ def run_reads(
 ) -> list[ReadResult]:
     """Warm each operation, check GraphQL and floor agree, then time `requests` of each, one at a time."""
     results = []
+    # A signed-in SPA sends its session cookie with the CSRF cookie and the matching header.
+    csrf_token = secrets.token_hex(16)
+    signed_in = {**session_cookie, "csrftoken": csrf_token}
     for operation in operations:
-        cookies = session_cookie if operation.authenticated else {}
-        with httpx.Client(base_url=base_url, cookies=cookies, timeout=30) as client:
+        cookies = signed_in if operation.authenticated else {}
+        headers = {"X-CSRFToken": csrf_token} if operation.authenticated else {}
+        with httpx.Client(base_url=base_url, cookies=cookies, headers=headers, timeout=30) as client:
             for _ in range(warmup):
                 _graphql(client, operation)
                 _floor(client, operation)
-            errors = _compare(operation, _graphql(client, operation).json(), _floor(client, operation).json())
-            graphql_samples = _timed(_graphql, client, operation, requests)
-            floor_samples = _timed(_floor, client, operation, requests)
+            errors = _compare(operation, _graphql(client, operation), _floor(client, operation))
+            graphql_samples, graphql_failed = _timed(_graphql, client, operation, requests)
+            floor_samples, floor_failed = _timed(_floor, client, operation, requests)
+        if graphql_failed or floor_failed:
+            errors.append(f"{operation.name}: {graphql_failed} GraphQL and {floor_failed} raw requests failed")
         graphql_queries, floor_queries = query_counts[operation.name]
         results.append(
             ReadResult(

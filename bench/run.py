@@ -178,7 +178,7 @@ def main() -> int:
     log(f"counting SQL queries per request in-process (player {username})")
     query_counts = count_queries(operations=operations, session_key=session_key)
     log(f"reads over HTTP: {len(operations)} operations x {args.requests} requests, GraphQL and raw SQL")
-    with asgi_server(database_url=args.database_url) as base_url:
+    with asgi_server(database_url=args.database_url) as (base_url, _):
         reads = run_reads(
             base_url=base_url,
             operations=operations,
@@ -208,18 +208,20 @@ def main() -> int:
 
     player_ids = list(UserProfileStats.objects.order_by("user_id").values_list("user_id", flat=True)[:500])
     results["writes"] = []
-    for writers in (1, 4):
-        log(f"record_event with {writers} writer(s)")
+    for writers, raw in ((1, False), (1, True), (4, False), (4, True)):
+        log(f"{'raw SQL' if raw else 'record_event'} with {writers} writer(s)")
         write = run_writes(
             writers=writers,
             events_per_writer=args.write_events,
             user_ids=player_ids,
             database_url=args.database_url,
+            raw=raw,
         )
         if not write.correct:
             failures.append(f"{writers} writers: {write.lost_events} events and {write.lost_coins} coins lost")
         results["writes"].append(
             {
+                "raw_sql": raw,
                 "writers": writers,
                 "events": write.events,
                 "latency": write.latency.as_dict(),

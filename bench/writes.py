@@ -15,6 +15,18 @@ from bench.stats import Latency
 
 SOURCE_MODEL = "benchmarks.writeprobe"
 PLAYERS = 200
+# The same work as record_event (idempotent insert, then the stats increment, one transaction) in two raw
+# statements: the floor that shows how much of record_event's latency is the database and the commit.
+RAW_INSERT = (
+    "INSERT INTO user_profile_useractivity (user_id, event_type, timestamp, metadata, source_model, source_id, "
+    "recorded_at) VALUES (%s, 'coins_earned', %s, %s, %s, %s, %s) "
+    "ON CONFLICT (user_id, source_model, source_id, event_type) DO NOTHING RETURNING id"
+)
+RAW_STATS = (
+    "UPDATE user_profile_userprofilestats SET total_earned = total_earned + %s, "
+    "first_activity_at = LEAST(COALESCE(first_activity_at, %s), %s), "
+    "last_activity_at = GREATEST(COALESCE(last_activity_at, %s), %s) WHERE user_id = %s"
+)
 
 
 @dataclass
@@ -25,19 +37,24 @@ class WriteResult:
     events_per_second: float
     lost_events: int
     lost_coins: int
+    raw: bool = False
 
     @property
     def correct(self) -> bool:
         return self.lost_events == 0 and self.lost_coins == 0
 
 
-def _writer(index: int, user_ids: list[int], first_source_id: int, count: int, start_at: float) -> dict[str, Any]:
+def _writer(
+    index: int, user_ids: list[int], first_source_id: int, count: int, start_at: float, raw: bool
+) -> dict[str, Any]:
     """Runs in a spawned process: its own Django and its own connection."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
-    from django.db import connection
+    import json
+
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from apps.user_profile.services.events import record_event
@@ -52,14 +69,26 @@ def _writer(index: int, user_ids: list[int], first_source_id: int, count: int, s
     started = time.time()
     for offset, (user_id, amount) in enumerate(plan):
         begin = time.perf_counter()
-        activity_id = record_event(
-            user_id=user_id,
-            event_type="coins_earned",
-            timestamp=timezone.now(),
-            source_model=SOURCE_MODEL,
-            source_id=first_source_id + offset,
-            metadata={"amount": amount, "reason": "BENCHMARK"},
-        )
+        now = timezone.now()
+        metadata = {"amount": amount, "reason": "BENCHMARK"}
+        if raw:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    RAW_INSERT, [user_id, now, json.dumps(metadata), SOURCE_MODEL, first_source_id + offset, now]
+                )
+                row = cursor.fetchone()
+                activity_id = row[0] if row else None
+                if activity_id is not None:
+                    cursor.execute(RAW_STATS, [amount, now, now, now, now, user_id])
+        else:
+            activity_id = record_event(
+                user_id=user_id,
+                event_type="coins_earned",
+                timestamp=now,
+                source_model=SOURCE_MODEL,
+                source_id=first_source_id + offset,
+                metadata=metadata,
+            )
         samples.append(time.perf_counter() - begin)
         if activity_id is not None:
             inserted += 1
@@ -74,7 +103,9 @@ def _totals(user_ids: list[int]) -> tuple[dict[int, int], int]:
     return earned, UserActivity.objects.filter(source_model=SOURCE_MODEL).count()
 
 
-def run_writes(*, writers: int, events_per_writer: int, user_ids: list[int], database_url: str) -> WriteResult:
+def run_writes(
+    *, writers: int, events_per_writer: int, user_ids: list[int], database_url: str, raw: bool = False
+) -> WriteResult:
     """Time record_event in `writers` processes at once; then check no event or coin went missing."""
     from django.db.models import Max
 
@@ -87,7 +118,7 @@ def run_writes(*, writers: int, events_per_writer: int, user_ids: list[int], dat
     context = multiprocessing.get_context("spawn")
     start_at = time.time() + 3 + writers  # time for every process to import Django and connect
     arguments = [
-        (index, players, last_source + 1 + index * events_per_writer, events_per_writer, start_at)
+        (index, players, last_source + 1 + index * events_per_writer, events_per_writer, start_at, raw)
         for index in range(writers)
     ]
     with context.Pool(writers) as pool:
@@ -111,4 +142,5 @@ def run_writes(*, writers: int, events_per_writer: int, user_ids: list[int], dat
         events_per_second=len(samples) / elapsed,
         lost_events=(writers * events_per_writer) - inserted + abs(events_after - events_before - inserted),
         lost_coins=lost_coins,
+        raw=raw,
     )
