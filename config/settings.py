@@ -53,6 +53,9 @@ INSTALLED_APPS = [
 # GraphiQL at /graphql/ in a browser: on in development, off in production unless asked for.
 GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", DEBUG)
 
+# /metrics: with a token, scrapers send "Authorization: Bearer <token>"; without one, loopback clients only.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

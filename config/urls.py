@@ -4,6 +4,7 @@ from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.decorators.csrf import csrf_exempt
 
+from apps.user_profile.views_metrics import metrics_view
 from schema.view import GraphQLView
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -11,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("django.contrib.auth.urls")),
     # CSRF is checked inside the view, for cookie-session mutations only (anonymous and token reads need none).
     path("graphql/", csrf_exempt(GraphQLView.as_view()), name="graphql"),
+    path("metrics", metrics_view, name="metrics"),
     path("", include("apps.user_profile.urls")),
 ]
 
