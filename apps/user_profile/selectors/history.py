@@ -3,11 +3,9 @@
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any
 
-from django.db.models import BigIntegerField, Count, OuterRef, Q, Subquery
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db import connection
 
 from apps.tournaments.models import Registration, Tournament, TournamentResult
 from apps.user_profile.models import ActivityEventType as E
@@ -62,71 +60,87 @@ class TournamentHistoryPage:
     has_previous_page: bool
 
 
-def _tournament_id() -> Cast:
-    return Cast(KeyTextTransform("tournament_id", "metadata"), BigIntegerField())
+_TOURNAMENT_COLUMNS = (
+    "id",
+    "name",
+    "game",
+    "status",
+    "format",
+    "starts_at",
+    "prize_pool",
+    "created_at",
+    "completed_at",
+)
+
+
+def _history_sql(*, with_cursor: bool) -> str:
+    activity = UserActivity._meta.db_table
+    counts = ", ".join(f"count(*) FILTER (WHERE e.event_type = '{event_type.value}')" for event_type in COUNTED_EVENTS)
+    keyset = "AND (a.timestamp, a.id) < (%(after_ts)s, %(after_id)s) " if with_cursor else ""
+    tournament_columns = ", ".join(f"t.{column}" for column in _TOURNAMENT_COLUMNS)
+    # One statement: the page of registration events (feed index), the player's events in those
+    # tournaments counted per tournament, the registration, its tournament and its placement.
+    return (
+        f"WITH page AS (SELECT a.id, a.timestamp, (a.metadata->>'tournament_id')::bigint AS tournament_id, "
+        f"(a.metadata->>'registration_id')::bigint AS registration_id FROM {activity} a "
+        f"WHERE a.user_id = %(user_id)s AND a.event_type = 'tournament_registered' {keyset}"
+        "ORDER BY a.timestamp DESC, a.id DESC LIMIT %(limit)s), "
+        f"counted AS (SELECT (e.metadata->>'tournament_id')::bigint AS tournament_id, {counts} FROM {activity} e "
+        "WHERE e.user_id = %(user_id)s AND e.event_type = ANY(%(counted)s) "
+        "AND (e.metadata->>'tournament_id')::bigint IN (SELECT tournament_id FROM page) GROUP BY 1) "
+        f"SELECT p.id, p.timestamp, r.id, r.registered_at, {tournament_columns}, "
+        f"(SELECT tr.placement FROM {TournamentResult._meta.db_table} tr WHERE tr.registration_id = r.id LIMIT 1), "
+        f"c.* FROM page p JOIN {Registration._meta.db_table} r ON r.id = p.registration_id "
+        f"JOIN {Tournament._meta.db_table} t ON t.id = r.tournament_id "
+        "LEFT JOIN counted c ON c.tournament_id = p.tournament_id ORDER BY p.timestamp DESC, p.id DESC"
+    )
 
 
 def tournament_history_page(
     *, user_id: int, first: int | None = None, after: str | None = None
 ) -> TournamentHistoryPage:
-    """A page of history in three queries whatever its size.
+    """A page of history in one query whatever its size.
 
     Built from the player's own events, so a team registration shows only for the members who were on the
     roster (and a team's matches and placement only for those who played them); the registration and the
-    tournament come from their tables in one joined query.
+    tournament come from their tables in the same statement.
     """
     validate_page_size(name="first", value=first)
     size = DEFAULT_PAGE_SIZE if first is None else first
-    registrations = UserActivity.objects.filter(user_id=user_id, event_type=E.TOURNAMENT_REGISTERED)
+    params: dict[str, Any] = {
+        "user_id": user_id,
+        "limit": size + 1,
+        "counted": [event_type.value for event_type in COUNTED_EVENTS],
+    }
     if after is not None:
         cursor = ActivityCursor.decode(after)
-        registrations = registrations.filter(timestamp__lte=cursor.timestamp).filter(
-            Q(timestamp__lt=cursor.timestamp) | Q(id__lt=cursor.id)
-        )
-    rows = list(registrations.order_by("-timestamp", "-id").only("id", "timestamp", "metadata")[: size + 1])
-    page = rows[:size]
-    if not page:
-        return TournamentHistoryPage(items=[], has_next_page=len(rows) > size, has_previous_page=after is not None)
-
-    tournament_ids = [int(event.metadata["tournament_id"]) for event in page]
-    counts: dict[int, dict[str, int]] = {
-        row["tournament_id"]: cast(dict[str, int], row)
-        for row in UserActivity.objects.filter(user_id=user_id, event_type__in=COUNTED_EVENTS)
-        .annotate(tournament_id=_tournament_id())
-        .filter(tournament_id__in=tournament_ids)
-        .order_by()
-        .values("tournament_id")
-        .annotate(**{event_type.value: Count("id", filter=Q(event_type=event_type)) for event_type in COUNTED_EVENTS})
-    }
-    placement = TournamentResult.objects.filter(registration_id=OuterRef("pk")).values("placement")[:1]
-    registration_by_id = {
-        registration.pk: registration
-        for registration in Registration.objects.filter(
-            pk__in=[int(event.metadata["registration_id"]) for event in page]
-        )
-        .select_related("tournament")
-        .annotate(placement=Subquery(placement))
-    }
+        params.update(after_ts=cursor.timestamp, after_id=cursor.id)
+    with connection.cursor() as db:
+        db.execute(_history_sql(with_cursor=after is not None), params)
+        rows = db.fetchall()
 
     items = []
-    for event in page:
-        registration = registration_by_id[int(event.metadata["registration_id"])]
-        seen: dict[str, int] = counts.get(int(event.metadata["tournament_id"]), {})
+    width = len(_TOURNAMENT_COLUMNS)
+    for row in rows[:size]:
+        event_id, timestamp, registration_id, registered_at = row[:4]
+        tournament = Tournament(**dict(zip(_TOURNAMENT_COLUMNS, row[4 : 4 + width], strict=True)))
+        placement = row[4 + width]
+        numbers = row[4 + width + 2 :]  # after the counted tournament id
+        seen = {event_type: (count or 0) for event_type, count in zip(COUNTED_EVENTS, numbers, strict=False)}
         completed = bool(seen.get(E.TOURNAMENT_COMPLETED))
-        outcome = next((OUTCOME_FOR_EVENT[t] for t in OUTCOME_FOR_EVENT if seen.get(t)), None)
         items.append(
             TournamentHistoryEntry(
-                tournament=registration.tournament,
-                registration_id=registration.pk,
-                registered_at=registration.registered_at,
+                tournament=tournament,
+                registration_id=registration_id,
+                registered_at=registered_at,
                 checked_in=bool(seen.get(E.TOURNAMENT_JOINED)),
                 completed=completed,
-                placement=registration.placement if completed else None,
-                result=outcome,
+                placement=placement if completed else None,
+                result=next((outcome for event, outcome in OUTCOME_FOR_EVENT.items() if seen.get(event)), None),
                 matches_played=seen.get(E.MATCH_PLAYED, 0),
                 matches_won=seen.get(E.MATCH_WON, 0),
                 matches_lost=seen.get(E.MATCH_LOST, 0),
-                cursor=ActivityCursor(timestamp=event.timestamp, id=event.pk).encode(),
+                cursor=ActivityCursor(timestamp=timestamp, id=event_id).encode(),
             )
         )
     return TournamentHistoryPage(items=items, has_next_page=len(rows) > size, has_previous_page=after is not None)
