@@ -17,6 +17,20 @@ import httpx
 
 from bench.run import DEFAULT_DATABASE_URL, ROOT, benchmark_player, session_for, setup_django
 
+IDLE_LEAVES = ("_worker (", "select (", "wait (threading", "_wait_for_tstate_lock")
+WORK = (
+    "django/",
+    "strawberry",
+    "graphql/",
+    "asgiref/",
+    "psycopg",
+    "schema/",
+    "apps/",
+    "bench/",
+    "json/",
+    "uvicorn/protocols",
+)
+
 
 def _function(frame: str) -> str:
     """'resolve (strawberry/schema/execute.py:123)' -> 'resolve (strawberry/schema/execute.py)'."""
@@ -35,8 +49,12 @@ def summarize(raw_profile: Path, top: int) -> None:
         stack, _, count_text = line.rpartition(" ")
         count = int(count_text)
         frames = [_function(frame) for frame in stack.split(";") if frame]
-        # Only the threads serving requests: the event loop idling in select is not request time.
-        if not frames or "select" in frames[-1] or "wait (threading.py)" in frames[-1]:
+        # Only samples doing request work: idle thread-pool workers and the event loop's select are not.
+        if (
+            not frames
+            or frames[-1].startswith(IDLE_LEAVES)
+            or not any(f.split(" (")[-1].startswith(WORK) for f in frames)
+        ):
             continue
         total += count
         own[frames[-1]] += count
