@@ -151,7 +151,7 @@ def test_completed_match_without_time_is_refused_by_the_form(admin_client):
 
 def test_closing_a_membership_in_the_admin_records_team_left(admin_client):
     # given
-    player = UserFactory()
+    [player] = UserFactory.create_batch(1)
     team = make_team(members=[player])
     membership = TeamMembership.objects.get(team=team, user=player)
     # when
