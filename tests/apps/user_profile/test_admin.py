@@ -11,7 +11,7 @@ from apps.economy.models import DeltaCrownTransaction
 from apps.economy.services import transaction_create
 from apps.user_profile.models import ActivityEventType, ReconcileRun, UserActivity, UserProfileStats
 from apps.user_profile.services.reconcile import stats_reconcile
-from tests.factories import UserFactory, enter, finish, make_tournament, play
+from tests.factories import UserFactory, enter, finish, make_team, make_tournament, play
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +198,8 @@ def test_completed_match_is_read_only(admin_client_logged_in, played_tournament)
 
 def _more_history() -> None:
     players = UserFactory.create_batch(4)
+    make_team(members=players[:2])
+    make_team(members=players[2:])
     tournament = make_tournament()
     registrations = [enter(tournament, player) for player in players]
     play(tournament, registrations[0], registrations[1], winner=registrations[0])
