@@ -30,7 +30,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     reason = None
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is absent: install it with `apt-get install -y chromium` to run the browser tests."
-    elif shutil.which("playwright") is None and not _playwright_importable():
+    elif not _playwright_importable():
         reason = "the playwright Python package is not installed (pip install -e '.[dev]')."
     if reason is None:
         return
