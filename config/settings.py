@@ -60,8 +60,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves the stylesheet and vendored GraphiQL files in production too (no separate web server needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Serves the stylesheet and vendored GraphiQL files in production too (no separate web server needed).
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -127,8 +125,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
-# Straight from the app and static/ directories, so a deployment needs no collectstatic step.
-WHITENOISE_USE_FINDERS = True
 # Straight from the app and static/ directories, so a deployment needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 
