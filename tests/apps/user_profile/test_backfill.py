@@ -49,8 +49,8 @@ def build_history() -> list[User]:
     assert pending.status == Registration.Status.PENDING
     assert not unchecked.checked_in
 
-    # Team cup with roster changes: gina leaves before check-in, hank joins after registering, ivan leaves
-    # before the final match; frank is on both teams' history.
+    # Team cup with roster changes: gina leaves before check-in, hank joins after registering (and joins the
+    # other team too before round 2), ivan leaves before round 2; frank is on both teams' history.
     wolves = make_team(members=[alice, gina, frank], joined_at=at(10))
     bears = make_team(members=[bob, ivan], joined_at=at(10))
     league = make_tournament(format=Tournament.Format.TEAM, starts_at=at(10))
@@ -64,6 +64,7 @@ def build_history() -> list[User]:
     play(league, rw, rbr, winner=rbr, at=at(15))
     team_member_remove(team=bears, user=ivan, at=at(16))
     team_member_add(team=bears, user=carol, at=at(16))
+    team_member_add(team=bears, user=hank, at=at(16))  # on both rosters of round 2: no event for that match
     play(league, rw, rbr, winner=rw, round=2, at=at(17))
     finish(league, [rw, rbr], at=at(18))
     team_member_remove(team=wolves, user=frank, at=at(19))

@@ -8,7 +8,8 @@ one in sources.py (a parity test builds a history through the live services and 
 - registrations: tournament_registered once confirmed, tournament_joined once checked in;
 - completion: tournament_completed for a confirmed, checked-in registration of a COMPLETED tournament;
 - results: placement 1, 2, 3 or 4 events for those same participants, at max(entered, completed);
-- matches: match_played plus won / lost / drawn per side, nothing for a no-show side;
+- matches: match_played plus won / lost / drawn per side, nothing for a no-show side nor for a player on
+  both sides' rosters;
 - transactions, team memberships, achievements: one row each (two for a membership that ended).
 
 Team rosters follow sources.py: a team registration's events go to members on the roster at every moment
@@ -118,21 +119,19 @@ PLACEMENTS = f"""
     WHERE res.placement BETWEEN 1 AND 4 AND {_COMPLETED_PARTICIPANT}
 """
 
-# Side 0 (side_a) sorts first: should one player be on both sides, DISTINCT ON keeps side_a's event, as the
-# live path does (it records side_a's events first and the duplicate key of side_b's is ignored).
+# A player on the rosters of both sides (neither a no-show) has no single outcome: no event for them.
 MATCHES = f"""
-    SELECT DISTINCT ON (s.user_id, mt.id, ev.event_type)
-           s.user_id, ev.event_type, mt.completed_at,
+    SELECT s.user_id, ev.event_type, mt.completed_at,
            jsonb_build_object('tournament_id', mt.tournament_id, 'tournament_name', t.name, 'match_id', mt.id,
                               'round', mt.round, 'opponent', COALESCE(ot.name, ou.username),
                               'is_forfeit', mt.is_forfeit) || {_team_id("r")},
            {_label(Match)}, mt.id
     FROM (
-        SELECT p.user_id, p.registration_id, mt.id AS match_id, 0 AS side, mt.side_b_id AS opponent_id
+        SELECT p.user_id, p.registration_id, mt.id AS match_id, mt.side_b_id AS opponent_id
         FROM participations p JOIN {T_MATCH} mt ON mt.side_a_id = p.registration_id
         WHERE mt.state = '{MATCH_COMPLETED}' AND mt.completed_at IS NOT NULL
         UNION ALL
-        SELECT p.user_id, p.registration_id, mt.id, 1, mt.side_a_id
+        SELECT p.user_id, p.registration_id, mt.id, mt.side_a_id
         FROM participations p JOIN {T_MATCH} mt ON mt.side_b_id = p.registration_id
         WHERE mt.state = '{MATCH_COMPLETED}' AND mt.completed_at IS NOT NULL
     ) s
@@ -148,7 +147,9 @@ MATCHES = f"""
               WHEN mt.winner_id = r.id THEN '{E.MATCH_WON.value}' ELSE '{E.MATCH_LOST.value}' END)
     ) AS ev(event_type)
     WHERE r.status <> '{NO_SHOW}' AND {_on_roster(["mt.completed_at"], user="s.user_id")}
-    ORDER BY s.user_id, mt.id, ev.event_type, s.side
+      AND NOT (o.status <> '{NO_SHOW}' AND COALESCE(o.user_id = s.user_id, false)
+               OR o.status <> '{NO_SHOW}' AND o.team_id IS NOT NULL
+                  AND {_on_roster(["mt.completed_at"], user="s.user_id", registration="o")})
 """
 
 TRANSACTIONS = f"""
