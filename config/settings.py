@@ -123,9 +123,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves straight from the finders (below), so no collectstatic is needed; set STATIC_ROOT only to
+# collect the files for another server or a CDN.
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
-# Straight from the app and static/ directories, so a deployment needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "/accounts/login/"
