@@ -12,11 +12,11 @@ from strawberry.dataloader import DataLoader
 
 from apps.tournaments.models import Match, Tournament
 from apps.user_profile.models import UserProfileStats
-from apps.user_profile.selectors import ActivityPage, activity_first_pages
+from apps.user_profile.selectors import ActivityCursor, ActivityPage, activity_forward_pages
 
-# (owner id, first, event types, since, until): the first feed page of one player with these arguments.
-FeedArguments = tuple[int | None, tuple[str, ...] | None, datetime | None, datetime | None]
-FeedKey = tuple[int, int | None, tuple[str, ...] | None, datetime | None, datetime | None]
+# (owner id, first, after, event types, since, until): a forward feed page of one player.
+FeedArguments = tuple[int | None, ActivityCursor | None, tuple[str, ...] | None, datetime | None, datetime | None]
+FeedKey = tuple[int, int | None, ActivityCursor | None, tuple[str, ...] | None, datetime | None, datetime | None]
 
 M = TypeVar("M", bound=Model)
 
@@ -46,21 +46,22 @@ def _feed_loader(*, viewer_id: int | None, viewer_is_staff: bool) -> DataLoader[
     def fetch(keys: Sequence[FeedKey]) -> list[ActivityPage]:
         # Keys that differ only by owner share one query.
         owners_by_arguments: dict[FeedArguments, list[int]] = defaultdict(list)
-        for owner_id, first, event_types, since, until in keys:
-            owners_by_arguments[(first, event_types, since, until)].append(owner_id)
+        for owner_id, first, after, event_types, since, until in keys:
+            owners_by_arguments[(first, after, event_types, since, until)].append(owner_id)
         pages: dict[FeedKey, ActivityPage] = {}
-        for (first, event_types, since, until), owner_ids in owners_by_arguments.items():
-            found = activity_first_pages(
+        for (first, after, event_types, since, until), owner_ids in owners_by_arguments.items():
+            found = activity_forward_pages(
                 owner_ids=owner_ids,
                 viewer_id=viewer_id,
                 viewer_is_staff=viewer_is_staff,
                 first=first,
+                after=after,
                 event_types=event_types,
                 since=since,
                 until=until,
             )
             for owner_id, page in found.items():
-                pages[(owner_id, first, event_types, since, until)] = page
+                pages[(owner_id, first, after, event_types, since, until)] = page
         return [pages[key] for key in keys]
 
     async def load(keys: list[FeedKey]) -> list[ActivityPage]:
@@ -73,8 +74,8 @@ class Loaders:
     """Created once per request on the context (never shared between requests or users)."""
 
     def __init__(self, *, viewer_id: int | None = None, viewer_is_staff: bool = False) -> None:
-        # First feed pages of many players (a leaderboard's) in one query; what they show depends on the viewer.
-        self.first_feed_page: DataLoader[FeedKey, ActivityPage] = _feed_loader(
+        # Forward feed pages of many players (a leaderboard's) in one query; what they show depends on the viewer.
+        self.feed_page: DataLoader[FeedKey, ActivityPage] = _feed_loader(
             viewer_id=viewer_id, viewer_is_staff=viewer_is_staff
         )
         self.user: DataLoader[int, User | None] = _by_pk_loader(User)

@@ -4,6 +4,7 @@ from django.contrib.auth.models import User as UserModel
 
 from apps.user_profile.models import UserActivity
 from apps.user_profile.models.activity import ECONOMY_EVENT_TYPES
+from schema.activity.types import ActivityNode
 from schema.context import Info
 from schema.errors import BadInputError
 from schema.node import Node, from_global_id, pk_from_global_id
@@ -50,5 +51,5 @@ class UserQuery:
             private = activity.event_type in ECONOMY_EVENT_TYPES
             if private and not info.context.may_see_private(owner_id=activity.user_id):
                 return None
-            return activity  # type: ignore[return-value]
+            return ActivityNode(activity)  # type: ignore[return-value]
         raise BadInputError(f"Invalid ID {id!r}: unknown type {type_name!r}.")

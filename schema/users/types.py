@@ -5,15 +5,15 @@ import strawberry
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User as UserModel
 
-from apps.user_profile.models import UserProfileStats
 from apps.user_profile.selectors import (
+    ActivityCursor,
     InvalidCursorError,
     InvalidPageArgumentsError,
     activity_page,
     tournament_history_page,
     validate_page_size,
 )
-from schema.activity.types import Activity, ActivityConnection, ActivityEdge, ActivityEventType
+from schema.activity.types import Activity, ActivityConnection, ActivityEdge, ActivityEventType, ActivityNode
 from schema.context import Info
 from schema.economy.types import EconomySummary, economy_summary_for
 from schema.errors import BadInputError, PermissionDeniedError
@@ -46,14 +46,9 @@ class UserStats:
     net_earnings: int
     podium_finishes: int
     active_teams: int
-
-    @strawberry.field
-    def win_rate_percent(root: UserProfileStats) -> float:
-        return float(root.win_rate_percent)
-
-    @strawberry.field
-    def tournament_win_rate_percent(root: UserProfileStats) -> float:
-        return float(root.tournament_win_rate_percent)
+    # Decimals on the model, serialized as Float (plain attributes: no resolver on this hot type).
+    win_rate_percent: float
+    tournament_win_rate_percent: float
 
 
 def _bad_input(error: Exception) -> BadInputError:
@@ -90,11 +85,12 @@ class User(Node):
         context = info.context
         types = [t.value for t in event_types] if event_types is not None else None  # type: ignore[attr-defined]
         try:
-            if after is None and before is None and last is None:
-                # A first page: batched across all the players of this request (one query for a leaderboard).
+            if before is None and last is None:
+                # A forward page: batched across all the players of this request (one query for a leaderboard).
                 validate_page_size(name="first", value=first)
-                key = (root.pk, first, tuple(sorted(types)) if types is not None else None, since, until)
-                page = await context.loaders.first_feed_page.load(key)
+                cursor = ActivityCursor.decode(after) if after is not None else None
+                key = (root.pk, first, cursor, tuple(sorted(types)) if types is not None else None, since, until)
+                page = await context.loaders.feed_page.load(key)
             else:
                 page = await sync_to_async(activity_page)(
                     owner_id=root.pk,
@@ -110,7 +106,7 @@ class User(Node):
                 )
         except (InvalidCursorError, InvalidPageArgumentsError, ValueError) as error:
             raise _bad_input(error) from error
-        edges = [ActivityEdge(cursor=page.cursor_of(item), node=item) for item in page.items]  # type: ignore[arg-type]
+        edges = [ActivityEdge(cursor=page.cursor_of(item), node=ActivityNode(item)) for item in page.items]  # type: ignore[arg-type]
         return ActivityConnection(
             edges=edges,
             page_info=page_info(

@@ -4,7 +4,7 @@ from apps.user_profile.selectors.activity import (
     MAX_PAGE_SIZE,
     ActivityPage,
     InvalidPageArgumentsError,
-    activity_first_pages,
+    activity_forward_pages,
     activity_page,
     validate_page_size,
 )
@@ -42,7 +42,7 @@ __all__ = [
     "TournamentHistoryEntry",
     "TournamentHistoryPage",
     "TournamentOutcome",
-    "activity_first_pages",
+    "activity_forward_pages",
     "activity_page",
     "economy_recent_transactions",
     "economy_summary",

@@ -122,19 +122,22 @@ def activity_page(
     )
 
 
-def activity_first_pages(
+def activity_forward_pages(
     *,
     owner_ids: list[int],
     viewer_id: int | None,
     viewer_is_staff: bool,
     first: int | None = None,
+    after: ActivityCursor | None = None,
     event_types: Iterable[str] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> dict[int, ActivityPage]:
-    """The first feed page of each of many players, in one query (a LATERAL join walking each feed index).
+    """A forward feed page (`first`, `after`) of each of many players, in one query.
 
-    For lists of players (leaderboards) that show each one's latest events: same rules as activity_page.
+    A LATERAL join walks each player's feed index from the cursor, the fastest plan there is for a page,
+    so the API serves every forward page through it: one player's feed, or the latest events of each
+    player on a leaderboard. Same rules as activity_page.
     """
     validate_page_size(name="first", value=first)
     size = DEFAULT_PAGE_SIZE if first is None else first
@@ -153,6 +156,10 @@ def activity_first_pages(
     if until is not None:
         conditions.append("a.timestamp < %s")
         params.append(until)
+    if after is not None:
+        # A row comparison is an index range condition on (timestamp, id) for PostgreSQL.
+        conditions.append("(a.timestamp, a.id) < (%s, %s)")
+        params += [after.timestamp, after.id]
     params.append(size + 1)
     sql = (
         f"SELECT a.* FROM unnest(%s::bigint[]) AS owner(id) CROSS JOIN LATERAL ("
@@ -163,6 +170,8 @@ def activity_first_pages(
     for event in UserActivity.objects.raw(sql, params):
         rows[event.user_id].append(event)
     return {
-        owner_id: ActivityPage(items=events[:size], has_next_page=len(events) > size, has_previous_page=False)
+        owner_id: ActivityPage(
+            items=events[:size], has_next_page=len(events) > size, has_previous_page=after is not None
+        )
         for owner_id, events in rows.items()
     }
