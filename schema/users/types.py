@@ -64,8 +64,13 @@ class User(Node):
         return to_global_id("User", root.pk)
 
     @strawberry.field
-    async def stats(root: UserModel, info: Info) -> UserStats:
-        return await info.context.loaders.stats.load(root.pk)  # type: ignore[return-value]
+    def stats(root: UserModel, info: Info) -> UserStats:
+        # A leaderboard loads each player from their stats row, which leaves it cached on the user: use it
+        # without a coroutine per row. Otherwise return the loader's future (graphql-core awaits it).
+        cached = root._state.fields_cache.get("stats")
+        if cached is not None:
+            return cached
+        return info.context.loaders.stats.load(root.pk)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Newest first. `first`/`after` page to older events, `last`/`before` to newer ones (at "
