@@ -13,6 +13,9 @@ class Node:
     id: strawberry.ID
 
 
+MAX_PK = 2**63  # bigint: anything larger cannot be a row, and must not reach the database
+
+
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(base64.b64encode(f"{type_name}:{pk}".encode()).decode())
 
@@ -24,7 +27,7 @@ def from_global_id(global_id: str) -> tuple[str, int]:
         pk = int(raw_pk)
     except (ValueError, UnicodeError, binascii.Error) as error:
         raise BadInputError(f"Invalid ID {global_id!r}: pass an `id` exactly as returned by this API.") from error
-    if not type_name or pk < 1:
+    if not type_name or not 0 < pk < MAX_PK:
         raise BadInputError(f"Invalid ID {global_id!r}: pass an `id` exactly as returned by this API.")
     return type_name, pk
 

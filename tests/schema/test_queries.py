@@ -285,3 +285,77 @@ def test_schema_file_is_up_to_date(tmp_path: Path) -> None:
     # then the committed file matches it (run `make schema` after changing the API)
     committed = Path(__file__).resolve().parents[2] / "schema.graphql"
     assert committed.read_text() == exported.read_text(), "schema.graphql is stale: run `make schema`"
+
+
+def test_tournament_match_and_transaction_fields(client: Client) -> None:
+    # given a completed match in a tournament with a prize pool, and a ledger line
+    a, b = UserFactory(username="fields"), UserFactory()
+    cup = make_tournament(name="Field Cup", game="Dota 2", prize_pool=500)
+    match = play(cup, enter(cup, a), enter(cup, b), winner=None, is_forfeit=False, round=2)
+    transaction_create(user=a, amount=-20, reason="ENTRY_FEE", reference="cup-1")
+    client.force_login(a)
+
+    # when every field is asked for
+    body = graphql(
+        client,
+        """{ user(username: "fields") {
+             activities(first: 1, eventTypes: [MATCH_DRAWN]) { edges { node {
+               match { id round state isForfeit completedAt tournament { id name game status format startsAt
+                                                                      prizePool completedAt } } } } }
+             economySummary { recentTransactions(first: 1) { amount reason reference createdAt } } } }""",
+    )
+
+    # then they are the stored values
+    assert "errors" not in body
+    node = body["data"]["user"]["activities"]["edges"][0]["node"]["match"]
+    assert node == {
+        "id": to_global_id("Match", match.pk),
+        "round": 2,
+        "state": "COMPLETED",
+        "isForfeit": False,
+        "completedAt": match.completed_at.isoformat(),
+        "tournament": {
+            "id": to_global_id("Tournament", cup.pk),
+            "name": "Field Cup",
+            "game": "Dota 2",
+            "status": cup.status,
+            "format": "SOLO",
+            "startsAt": cup.starts_at.isoformat(),
+            "prizePool": 500,
+            "completedAt": None,
+        },
+    }
+    [line] = body["data"]["user"]["economySummary"]["recentTransactions"]
+    assert (line["amount"], line["reason"], line["reference"]) == (-20, "ENTRY_FEE", "cup-1")
+
+
+def test_recent_transactions_query_count_is_constant(client: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rich = UserFactory(username="rich")
+    for n in range(20):
+        transaction_create(user=rich, amount=n + 1, reason="DAILY_REWARD")
+    client.force_login(rich)
+
+    def run(first: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            body = graphql(client, ECONOMY.replace("first: 2", f"first: {first}"))
+        assert len(body["data"]["user"]["economySummary"]["recentTransactions"]) == first
+        return len(captured)
+
+    assert run(2) == run(20) <= 5
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    [
+        "VXNlcjo5OTk5OTk5OTk5OTk5OTk5OTk5OTk5",  # User:99999999999999999999999, beyond bigint
+        "VXNlcjotMQ==",  # User:-1
+        "%%%",
+    ],
+)
+def test_out_of_range_or_garbled_ids_are_input_errors(client: Client, bad_id: str) -> None:
+    body = graphql(client, "query($id: ID!) { node(id: $id) { id } }", {"id": bad_id})
+    assert body["data"] == {"node": None}
+    assert error_messages(body)[0].startswith("Invalid ID")

@@ -32,6 +32,9 @@ def decode_cursor(kind: str, cursor: str) -> list[Any]:
     return data[1:]
 
 
+MAX_BIGINT = 2**63
+
+
 @dataclass(frozen=True, slots=True)
 class ActivityCursor:
     """Position in a newest-first feed: the (timestamp, id) of an event."""
@@ -52,6 +55,11 @@ class ActivityCursor:
             timestamp = datetime.fromisoformat(timestamp_text)
         except (TypeError, ValueError) as error:
             raise InvalidCursorError(cls.KIND) from error
-        if timestamp.tzinfo is None or not isinstance(event_id, int) or isinstance(event_id, bool):
+        if (
+            timestamp.tzinfo is None
+            or not isinstance(event_id, int)
+            or isinstance(event_id, bool)
+            or not 0 <= event_id < MAX_BIGINT
+        ):
             raise InvalidCursorError(cls.KIND)
         return cls(timestamp=timestamp, id=event_id)

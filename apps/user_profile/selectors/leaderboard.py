@@ -10,7 +10,7 @@ from django.db.models.functions import Cast
 
 from apps.user_profile.models import UserProfileStats
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE, validate_page_size
-from apps.user_profile.selectors.cursors import InvalidCursorError, decode_cursor, encode_cursor
+from apps.user_profile.selectors.cursors import MAX_BIGINT, InvalidCursorError, decode_cursor, encode_cursor
 
 
 class LeaderboardMetric(enum.Enum):
@@ -60,7 +60,8 @@ def _decode(after: str, metric: LeaderboardMetric) -> tuple[Any, int, int]:
         raise InvalidCursorError(f"{metric.value} leaderboard")
     _, value, user_id, rank = values
     numbers_ok = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (value, user_id, rank))
-    if not numbers_ok or not isinstance(user_id, int) or not isinstance(rank, int) or rank < 1:
+    in_range = numbers_ok and all(abs(v) < MAX_BIGINT for v in (value, user_id, rank))
+    if not in_range or not isinstance(user_id, int) or not isinstance(rank, int) or rank < 1:
         raise InvalidCursorError(f"{metric.value} leaderboard")
     return value, user_id, rank
 
