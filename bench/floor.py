@@ -81,6 +81,19 @@ def _stats_json(values: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _board_stats(values: dict[str, Any]) -> dict[str, Any]:
+    """The stats a leaderboard row shows (bench.reads.LEADERBOARD_STATS)."""
+    played = values["matches_played"]
+    return {
+        "tournamentsWon": values["tournaments_won"],
+        "tournamentsCompleted": values["tournaments_completed"],
+        "matchesPlayed": played,
+        "matchesWon": values["matches_won"],
+        "winRate": values["matches_won"] / played if played else 0.0,
+        "netEarnings": values["total_earned"] - values["total_spent"],
+    }
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.capitalize() for part in rest)
@@ -212,7 +225,7 @@ def economy_document(user_id: int, recent: int) -> dict[str, Any]:
 
 
 def leaderboard_document(first: int) -> dict[str, Any]:
-    """Ranked by tournaments won, ties by user id, with each player's full stats."""
+    """Ranked by tournaments won, ties by user id, with the stats a leaderboard row shows."""
     columns = ", ".join(f"s.{name}" for name in STATS_COLUMNS)
     rows = _fetch(
         f"SELECT u.id, u.username, {columns} FROM user_profile_userprofilestats s "
@@ -227,7 +240,7 @@ def leaderboard_document(first: int) -> dict[str, Any]:
             {
                 "cursor": cursor,
                 "rank": rank,
-                "node": {"id": _global_id("User", user_id), "username": username, "stats": _stats_json(stats)},
+                "node": {"id": _global_id("User", user_id), "username": username, "stats": _board_stats(stats)},
             }
         )
     cursors = [str(edge["cursor"]) for edge in edges]

@@ -40,9 +40,11 @@ ECONOMY_QUERY = (
     "query Economy { me { economySummary { totalEarned totalSpent netEarnings "
     "recentTransactions(first: 10) { amount reason reference createdAt } } } }"
 )
+# What a leaderboard row shows of each player's stats (the full set is the `user { stats }` operation).
+LEADERBOARD_STATS = "tournamentsWon tournamentsCompleted matchesPlayed matchesWon winRate netEarnings"
 LEADERBOARD_QUERY = (
     "query Board { leaderboard(metric: TOURNAMENTS_WON, first: 50) { edges { cursor rank "
-    f"node {{ id username stats {{ {STATS} }} }} }} {PAGE_INFO} }} }}"
+    f"node {{ id username stats {{ {LEADERBOARD_STATS} }} }} }} {PAGE_INFO} }} }}"
 )
 
 
