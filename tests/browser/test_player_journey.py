@@ -78,6 +78,12 @@ def test_player_logs_in_checks_stats_pages_the_feed_and_queries_graphiql(
     assert stat_text(page, "total_earned").split("\n")[1] == f"{stats.total_earned:,} DC"
     assert stat_text(page, "net_earnings") == f"net {stats.net_earnings:,} DC"
 
+    # and on a phone-sized screen it fits the width (nothing scrolls sideways)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=artifacts_dir / "02-profile-phone.png", full_page=True)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     # when they page their feed older to the end
     page.click("text=My activity")
     pages = [feed_ids(page)]
