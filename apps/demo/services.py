@@ -1,6 +1,7 @@
 """A believable demo platform, built through the real services so every event and stat exists."""
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -85,7 +86,7 @@ def _run_tournament(
     name: str,
     game: str,
     starts_at: datetime,
-    participants: list[User] | list[Team],
+    participants: Sequence[User | Team],
     no_show: bool,
 ) -> Tournament:
     is_team = isinstance(participants[0], Team)
