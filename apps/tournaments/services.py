@@ -5,6 +5,7 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.teams.models import Team
@@ -77,16 +78,28 @@ def registration_check_in(*, registration: Registration, at: datetime | None = N
     return registration
 
 
+def _has_completed_match(registration: Registration) -> bool:
+    return Match.objects.filter(Q(side_a=registration) | Q(side_b=registration), state=Match.State.COMPLETED).exists()
+
+
+CLOSING_STATUSES = frozenset(
+    {Registration.Status.CANCELLED, Registration.Status.NO_SHOW, Registration.Status.DISQUALIFIED}
+)
+
+
 @transaction.atomic
 def registration_set_status(*, registration: Registration, status: str) -> Registration:
     """Cancel, mark as no-show or disqualify a registration. History already recorded stays."""
-    if status not in (
-        Registration.Status.CANCELLED,
-        Registration.Status.NO_SHOW,
-        Registration.Status.DISQUALIFIED,
-    ):
+    if status not in CLOSING_STATUSES:
         raise ValidationError(f"Use registration_confirm to confirm; {status!r} is not a closing status.")
     registration = Registration.objects.select_for_update().select_related("tournament").get(pk=registration.pk)
+    if registration.status == status:
+        return registration
+    # Final: the matches of a no-show side produced no events, so reopening it would change history.
+    if registration.status in CLOSING_STATUSES:
+        raise ValidationError(f"A {registration.get_status_display().lower()} registration is closed for good.")
+    if status == Registration.Status.NO_SHOW and _has_completed_match(registration):
+        raise ValidationError("A participant who has played a match cannot be marked as a no-show.")
     registration.status = status
     registration.save(update_fields=["status"])
     return registration

@@ -153,14 +153,10 @@ def events_for_match(match: Match) -> list[EventSpec]:
         return []
     events: list[EventSpec] = []
     sides = [(match.side_a, match.side_b), (match.side_b, match.side_a)]
-    players = {
-        side.pk: participant_user_ids(registration=side, moments=[match.completed_at])
-        for side, _ in sides
-        if side.status != Registration.Status.NO_SHOW
-    }
-    on_both_sides = set(players.get(match.side_a.pk, ())) & set(players.get(match.side_b.pk, ()))
+    players = {side.pk: participant_user_ids(registration=side, moments=[match.completed_at]) for side, _ in sides}
+    on_both_sides = set(players[match.side_a.pk]) & set(players[match.side_b.pk])
     for side, opponent in sides:
-        if side.pk not in players:
+        if side.status == Registration.Status.NO_SHOW:
             continue
         if match.winner_id is None:
             outcome = E.MATCH_DRAWN

@@ -121,6 +121,35 @@ def test_set_status_accepts_only_closing_statuses():
     assert disqualified.status == Registration.Status.DISQUALIFIED
 
 
+def test_a_closing_status_is_final():
+    # given: a no-show side whose match produced no events for it
+    shows, absent = UserFactory(), UserFactory()
+    tournament = make_tournament()
+    rs, ra = enter(tournament, shows), enter(tournament, absent)
+    tournaments.registration_set_status(registration=ra, status=Registration.Status.NO_SHOW)
+    play(tournament, rs, ra, winner=rs, is_forfeit=True)
+    # when / then: setting it again is a no-op, changing it is refused
+    same = tournaments.registration_set_status(registration=ra, status=Registration.Status.NO_SHOW)
+    with pytest.raises(ValidationError, match="no-show registration is closed for good"):
+        tournaments.registration_set_status(registration=ra, status=Registration.Status.DISQUALIFIED)
+    assert same.status == Registration.Status.NO_SHOW
+    assert Registration.objects.get(pk=ra.pk).status == Registration.Status.NO_SHOW
+    assert not UserActivity.objects.filter(user=absent, source_model="tournaments.match").exists()
+
+
+def test_a_participant_who_played_cannot_become_a_no_show():
+    # given
+    tournament = make_tournament()
+    ra, rb = enter(tournament, UserFactory()), enter(tournament, UserFactory())
+    play(tournament, ra, rb, winner=rb)
+    # when / then
+    with pytest.raises(ValidationError, match="cannot be marked as a no-show"):
+        tournaments.registration_set_status(registration=ra, status=Registration.Status.NO_SHOW)
+    assert tournaments.registration_set_status(registration=ra, status=Registration.Status.DISQUALIFIED).status == (
+        Registration.Status.DISQUALIFIED
+    )
+
+
 def test_match_sides_must_be_two_registrations_of_the_tournament():
     # given
     tournament, elsewhere = make_tournament(), make_tournament()
