@@ -1,10 +1,12 @@
 """Helpers for driving the GraphQL API through its HTTP endpoint."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 GraphQLCall = Callable[..., dict[str, Any]]
@@ -38,3 +40,20 @@ def gql(client: Client) -> GraphQLCall:
 
 def error_messages(body: dict[str, Any]) -> list[str]:
     return [error["message"] for error in body.get("errors", [])]
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    """The SQL run on this thread's connection inside the block (where the view's ORM work runs in tests).
+
+    An execute wrapper, not CaptureQueriesContext: the test client's request_started signal resets the
+    connection's query log mid-block, which makes that one undercount.
+    """
+    executed: list[str] = []
+
+    def record(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield executed

@@ -8,7 +8,7 @@ from apps.economy.services import transaction_create
 from apps.user_profile.services.events import EventSpec, record_events
 from schema.node import to_global_id
 from tests.factories import UserFactory, enter, make_tournament, play
-from tests.schema.conftest import error_messages, graphql
+from tests.schema.conftest import count_queries, error_messages, graphql
 
 pytestmark = pytest.mark.django_db
 
@@ -171,13 +171,10 @@ def test_activities_query_count_does_not_grow_with_page_size(client: Client, dja
     query = FEED.replace("$first: Int", "$first: Int")
 
     def run(first: int) -> int:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as captured:
+        with count_queries() as captured:
             body = graphql(client, query, {"id": to_global_id("User", player.pk), "first": first})
         assert len(body["data"]["user"]["activities"]["edges"]) == first
         return len(captured)
 
     # when / then 5 and 50 events cost the same number of queries, and few
-    assert run(5) == run(50) <= 5
+    assert 1 <= run(5) == run(50) <= 5
