@@ -310,3 +310,29 @@ def test_invalid_events_are_rejected_before_anything_is_written(changes, message
         record_events(events=[valid, EventSpec(**spec)])
     assert UserActivity.objects.count() == 0
     assert UserProfileStats.objects.get(user=user).matches_played == 0
+
+
+@pytest.mark.parametrize(
+    ("viewer", "is_staff", "visible"),
+    [
+        ("owner", False, {E.COINS_EARNED, E.COINS_SPENT, E.TEAM_JOINED}),
+        ("other", True, {E.COINS_EARNED, E.COINS_SPENT, E.TEAM_JOINED}),
+        ("other", False, {E.TEAM_JOINED}),
+        (None, False, {E.TEAM_JOINED}),
+    ],
+)
+def test_economy_events_are_visible_to_their_owner_and_staff_only(viewer, is_staff, visible):
+    # given
+    owner, other = UserFactory(), UserFactory()
+    transaction_create(user=owner, amount=20, reason=DeltaCrownTransaction.Reason.DAILY_REWARD)
+    transaction_create(user=owner, amount=-5, reason=DeltaCrownTransaction.Reason.SHOP_PURCHASE)
+    record_event(
+        user_id=owner.pk, event_type=E.TEAM_JOINED, timestamp=T0, source_model="teams.teammembership", source_id=1
+    )
+    viewer_id = {"owner": owner.pk, "other": other.pk, None: None}[viewer]
+    # when
+    events = UserActivity.objects.filter(user=owner).visible_to(
+        viewer_id=viewer_id, owner_id=owner.pk, viewer_is_staff=is_staff
+    )
+    # then
+    assert set(events.values_list("event_type", flat=True)) == visible
