@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from apps.economy.models import DeltaCrownTransaction
 from apps.economy.services import transaction_create
@@ -358,3 +359,22 @@ def test_domain_strings():
     assert str(tournament) == "Spring Cup"
     assert str(registration) == f"zed in {tournament.pk}"
     assert str(match) == f"Match {match.pk} (round 1)"
+
+
+def test_roster_changes_cannot_be_dated_before_the_teams_recorded_tournament_steps():
+    # given: a team confirmed for a tournament at hour 0
+    a, late, x = UserFactory(), UserFactory(), UserFactory()
+    team = make_team(members=[a], joined_at=at(-5))
+    make_team(members=[x], joined_at=at(-5))
+    tournament = make_tournament(format=Tournament.Format.TEAM)
+    registration = enter(tournament, team, check_in=False, at=at(0))
+    # when / then: a join or a leave dated before that confirmation would rewrite who registered
+    with pytest.raises(ValidationError, match="recorded tournament history"):
+        team_member_add(team=team, user=late, at=at(-1))
+    with pytest.raises(ValidationError, match="recorded tournament history"):
+        team_member_remove(team=team, user=a, at=at(-1))
+    team_member_add(team=team, user=late, at=at(1))
+    tournaments.registration_check_in(registration=registration, at=at(2))
+    assert events_of(late) == [E.TEAM_JOINED]
+    assert events_of(a, source_model="tournaments.registration") == [E.TOURNAMENT_REGISTERED, E.TOURNAMENT_JOINED]
+    assert_no_drift(a, late)
