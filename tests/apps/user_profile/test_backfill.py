@@ -4,6 +4,7 @@ from typing import Any
 import pgtrigger
 import pytest
 from django.contrib.auth.models import User
+from django.db import OperationalError
 from django.utils import timezone
 
 from apps.economy.models import DeltaCrownTransaction
@@ -253,3 +254,63 @@ def test_bad_arguments_are_refused_before_any_write():
     with pytest.raises(ValueError, match="K <= N"):
         activity_backfill(shard=(0, 2))
     assert not BackfillRun.objects.exists()
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def _deadlock_error() -> OperationalError:
+    error = OperationalError("deadlock detected")
+    error.__cause__ = _Deadlock()
+    return error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_chosen_as_deadlock_victim_is_retried(monkeypatch):
+    # given
+    from apps.user_profile.services.backfill import runner
+
+    build_history()
+    live_events = event_set()
+    erase_log_and_zero_stats()
+    real = runner._batch_insert
+    failures = iter([_deadlock_error()])
+
+    def deadlock_once(**kwargs: Any) -> Any:
+        error = next(failures, None)
+        if error is not None:
+            raise error
+        return real(**kwargs)
+
+    monkeypatch.setattr(runner, "_batch_insert", deadlock_once)
+    # when
+    report = activity_backfill(batch_size=100)
+    # then
+    assert (report.batches, report.events_created) == (1, len(live_events))
+    assert event_set() == live_events
+
+
+@pytest.mark.django_db(transaction=True)
+def test_other_database_errors_are_not_retried(monkeypatch):
+    # given
+    from apps.user_profile.services.backfill import runner
+
+    UserFactory()
+    calls = []
+
+    def fail(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(runner, "_batch_insert", fail)
+    # when / then
+    with pytest.raises(OperationalError, match="server closed"):
+        activity_backfill()
+    assert len(calls) == 1
+
+
+def test_runs_describe_themselves():
+    run = activity_backfill(shard=(1, 2)).run
+    assert run is not None
+    assert str(run).endswith("(1/2): 0/0")

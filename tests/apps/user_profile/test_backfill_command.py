@@ -57,3 +57,21 @@ def test_run_creates_the_events_and_a_rerun_creates_none():
 def test_bad_arguments_give_a_clear_error(args, message):
     with pytest.raises(CommandError, match=message):
         call_command("backfill_user_activity", *args, stdout=io.StringIO())
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_progress_rewrites_one_line():
+    # given
+    _history_then_erase()
+    out = Terminal()
+    # when
+    call_command("backfill_user_activity", "--batch-size", "1", stdout=out)
+    # then
+    text = out.getvalue()
+    assert "\r1/2 players (50.0%), " in text
+    assert "\r2/2 players (100.0%), " in text
+    assert "\nCreated 12 events" in text

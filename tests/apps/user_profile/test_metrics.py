@@ -101,6 +101,7 @@ def test_backfill_progress_and_newest_event_are_exported():
     assert scrape()[("deltacrown_activity_last_event_recorded_timestamp_seconds", ())] == 0
     # when
     activity_backfill(batch_size=2)
+    activity_backfill(batch_size=2)  # the latest run of a shard is the one shown
     activity_backfill(dry_run=True)  # a dry run is not progress
     cup = make_tournament()
     enter(cup, UserFactory(), check_in=False)
@@ -126,6 +127,7 @@ def test_other_hosts_are_refused_without_a_token():
     assert relayed.status_code == 403
     assert b"METRICS_TOKEN" in relayed.content
     assert client.post("/metrics").status_code == 405
+    assert client.get("/metrics", REMOTE_ADDR="").status_code == 403
 
 
 @override_settings(METRICS_TOKEN="s3cret-token")

@@ -4,7 +4,7 @@ from django.db import connection
 
 from apps.user_profile.models import ReconcileRun, UserProfileStats
 from apps.user_profile.services.reconcile import StatsDriftRow, stats_reconcile
-from apps.user_profile.services.sharding import shard_parse
+from apps.user_profile.services.sharding import player_id_batches, shard_parse
 from tests.factories import UserFactory, enter, finish, make_tournament, play
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,9 @@ def test_shards_together_check_exactly_what_one_run_checks():
     assert sum(s.users_checked for s in shards) == whole.users_checked == len(players)
     assert sorted(uid for s in shards for uid in s.drifted_user_ids) == whole.drifted_user_ids
     assert set().union(*(s.drifts for s in shards)) == set(whole.drifts)
-    assert [r.shard_label for r in ReconcileRun.objects.order_by("id")] == ["1/3", "2/3", "3/3"]
+    runs = list(ReconcileRun.objects.order_by("id"))
+    assert [r.shard_label for r in runs] == ["1/3", "2/3", "3/3"]
+    assert str(runs[0]).endswith(f"(1/3): {shards[0].users_with_drift} drifted")
     assert whole.run is None
 
 
@@ -124,6 +126,8 @@ def test_bad_shard_is_refused_with_a_clear_error(bad):
 def test_bad_batch_size_and_shard_are_refused():
     with pytest.raises(ValueError, match="batch_size"):
         stats_reconcile(batch_size=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        next(player_id_batches(batch_size=0))
     with pytest.raises(ValueError, match="1 <= K <= N"):
         stats_reconcile(shard=(3, 2))
     assert not ReconcileRun.objects.exists()
