@@ -113,10 +113,28 @@ SEQUENCES = [
 ]
 
 
-def _run_shard(k: int, n: int, batch_size: int, dry_run: bool) -> tuple[int, int, int]:
+def _backend_cpu_seconds() -> float | None:
+    """CPU time used so far by this connection's PostgreSQL backend, when the server runs on this machine.
+
+    On a shared machine wall time depends on the neighbours; CPU time shows what the work itself costs.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _run_shard(k: int, n: int, batch_size: int, dry_run: bool) -> tuple[int, int, int, float | None]:
+    cpu_before = _backend_cpu_seconds()
     report = activity_backfill(batch_size=batch_size, dry_run=dry_run, shard=(k + 1, n) if n > 1 else None)
+    cpu_after = _backend_cpu_seconds()
     connection.close()
-    return report.events_created, report.users_processed, report.stats_recomputed
+    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+    return report.events_created, report.users_processed, report.stats_recomputed, cpu
 
 
 def main() -> None:
@@ -149,9 +167,12 @@ def main() -> None:
             )
         seconds = time.monotonic() - began
         events = sum(r[0] for r in reports)
+        cpus = [r[3] for r in reports]
+        cpu = f", database CPU {sum(c for c in cpus if c is not None):.2f}s" if None not in cpus else ""
         print(
             f"{label:<10} {events:>9} events, {sum(r[1] for r in reports)} players, {args.workers} worker(s), "
             f"stats recomputed {sum(r[2] for r in reports)}: {seconds:.2f}s ({events / seconds:,.0f} events/s)"
+            f"{cpu}; load average {os.getloadavg()[0]:.1f}"
         )
     began = time.monotonic()
     check = stats_reconcile(record_run=False)
