@@ -166,8 +166,9 @@ def _wait_until_blocked_on_a_lock(backend_pid: int) -> bool:
     return False
 
 
-def test_f_expression_increment_waits_for_the_other_writer_and_adds_to_its_value():
-    # given: writer A has incremented inside an open transaction; writer B increments the same row
+def test_f_expression_prevents_race_condition():
+    # given: writer A has incremented inside an open transaction; writer B increments the same row. A
+    # read-then-write increment would have B write 0 + 1 over A's 1; `col = col + 1` waits and adds to it.
     player = UserFactory()
     a_incremented, release_a = threading.Event(), threading.Event()
     b_backend: list[int] = []
