@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from apps.tournaments import services as tournaments
@@ -281,3 +282,30 @@ def test_result_entered_while_the_tournament_completes_is_recorded():
         run_in_threads(write, 2)
         # then: whichever committed first, the other saw it
         assert stats_of(winner).tournaments_won == 1
+
+
+def test_check_in_while_the_tournament_completes_is_counted_or_refused():
+    # given: a check-in and the completion are written at the same moment
+    rounds = 6
+    for _ in range(rounds):
+        player = UserFactory()
+        cup = make_tournament()
+        registration = enter(cup, player, check_in=False)
+        refused: list[ValidationError] = []
+
+        def write(index: int, cup=cup, registration=registration, refused=refused) -> None:
+            if index == 0:
+                try:
+                    tournaments.registration_check_in(registration=registration)
+                except ValidationError as error:
+                    refused.append(error)
+            else:
+                tournaments.tournament_complete(tournament=cup)
+
+        # when
+        run_in_threads(write, 2)
+        # then: a check-in that went through was seen by the completion; a late one was refused
+        registration.refresh_from_db()
+        assert registration.checked_in is not bool(refused)
+        assert stats_of(player).tournaments_completed == int(registration.checked_in)
+        assert stats_of(player).tournaments_played == int(registration.checked_in)
