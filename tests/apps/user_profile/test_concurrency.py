@@ -107,9 +107,12 @@ def test_concurrent_event_creation_no_conflicts():
     assert stats_of(player).total_earned == 25
 
 
-def test_concurrent_updates_no_lost_writes():
-    # given
+@pytest.mark.parametrize("stats_row", ["present", "missing"])
+def test_concurrent_updates_no_lost_writes(stats_row):
+    # given: the stats row exists, or is missing and created by whichever writer comes first
     player = UserFactory()
+    if stats_row == "missing":
+        UserProfileStats.objects.filter(user=player).delete()
     per_thread = 5
 
     def record_distinct(index: int) -> int:
