@@ -1,10 +1,11 @@
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 
 import pgtrigger
 import pytest
 from django.contrib.auth.models import User
-from django.db import OperationalError
+from django.db import OperationalError, connections
 from django.utils import timezone
 
 from apps.economy.models import DeltaCrownTransaction
@@ -16,6 +17,7 @@ from apps.user_profile.models import Achievement, BackfillRun, UserActivity, Use
 from apps.user_profile.models.stats import STORED_FIELDS
 from apps.user_profile.services.achievements import achievement_unlock
 from apps.user_profile.services.backfill import activity_backfill
+from apps.user_profile.services.reconcile import stats_reconcile
 from apps.user_profile.services.stats import empty_stats, stats_recompute
 from tests.factories import UserFactory, enter, finish, make_team, make_tournament, play
 
@@ -314,3 +316,40 @@ def test_runs_describe_themselves():
     run = activity_backfill(shard=(1, 2)).run
     assert run is not None
     assert str(run).endswith("(1/2): 0/0")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_backfill_while_live_events_are_recorded_loses_and_duplicates_nothing():
+    # given: history without its events, and a writer recording new coin events for the same players
+    players = build_history()
+    live_events = event_set()
+    erase_log_and_zero_stats()
+    start, errors = threading.Barrier(2), []
+
+    def write() -> None:
+        try:
+            start.wait()
+            for n in range(60):
+                transaction_create(
+                    user=players[n % len(players)], amount=1 + n % 5, reason="DAILY_REWARD", reference=f"live-{n}"
+                )
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    # when
+    start.wait()
+    activity_backfill(batch_size=1)
+    writer.join()
+    # then
+    assert errors == []
+    new_events = event_set() - live_events
+    assert live_events <= event_set()
+    assert len(new_events) == 60
+    assert {key[1] for key in new_events} == {"coins_earned"}
+    assert UserActivity.objects.count() == len(live_events) + 60  # no duplicates
+    assert stats_reconcile(record_run=False).users_with_drift == 0

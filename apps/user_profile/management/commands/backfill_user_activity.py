@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--dry-run", action="store_true", help="Count per event type; write nothing.")
+        parser.add_argument("--dry-run", action="store_true", help="Count per event type; write no event and no stat.")
         parser.add_argument("--batch-size", type=int, default=500, help="Players per transaction (default 500).")
         parser.add_argument("--shard", type=str, default=None, help="K/N: only players with id %% N == K-1.")
 
