@@ -69,6 +69,10 @@ def build_history() -> list[User]:
     team_member_add(team=bears, user=carol, at=at(16))
     team_member_add(team=bears, user=hank, at=at(16))  # on both rosters of round 2: no event for that match
     play(league, rw, rbr, winner=rw, round=2, at=at(17))
+    owls = make_team(members=[dave, alice], joined_at=at(10))  # alice is on both wolves and owls
+    rowls = enter(league, owls, check_in=False, at=at(14))
+    rowls = tournaments.registration_set_status(registration=rowls, status=Registration.Status.NO_SHOW)
+    play(league, rw, rowls, winner=rw, is_forfeit=True, round=3, at=at(17))  # nothing for alice nor the owls
     finish(league, [rw, rbr], at=at(18))
     team_member_remove(team=wolves, user=frank, at=at(19))
     team_member_add(team=bears, user=frank, at=at(20))

@@ -119,7 +119,7 @@ PLACEMENTS = f"""
     WHERE res.placement BETWEEN 1 AND 4 AND {_COMPLETED_PARTICIPANT}
 """
 
-# A player on the rosters of both sides (neither a no-show) has no single outcome: no event for them.
+# A player on the rosters of both sides (a no-show side included) has no single outcome: no event for them.
 MATCHES = f"""
     SELECT s.user_id, ev.event_type, mt.completed_at,
            jsonb_build_object('tournament_id', mt.tournament_id, 'tournament_name', t.name, 'match_id', mt.id,
@@ -147,9 +147,8 @@ MATCHES = f"""
               WHEN mt.winner_id = r.id THEN '{E.MATCH_WON.value}' ELSE '{E.MATCH_LOST.value}' END)
     ) AS ev(event_type)
     WHERE r.status <> '{NO_SHOW}' AND {_on_roster(["mt.completed_at"], user="s.user_id")}
-      AND NOT (o.status <> '{NO_SHOW}' AND COALESCE(o.user_id = s.user_id, false)
-               OR o.status <> '{NO_SHOW}' AND o.team_id IS NOT NULL
-                  AND {_on_roster(["mt.completed_at"], user="s.user_id", registration="o")})
+      AND NOT (COALESCE(o.user_id = s.user_id, false)
+               OR o.team_id IS NOT NULL AND {_on_roster(["mt.completed_at"], user="s.user_id", registration="o")})
 """
 
 TRANSACTIONS = f"""
