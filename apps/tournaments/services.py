@@ -100,6 +100,10 @@ def registration_set_status(*, registration: Registration, status: str) -> Regis
         raise ValidationError(f"A {registration.get_status_display().lower()} registration is closed for good.")
     if status == Registration.Status.NO_SHOW and _has_completed_match(registration):
         raise ValidationError("A participant who has played a match cannot be marked as a no-show.")
+    # Completion and placements were recorded from the status at completion; closing it afterwards would leave
+    # the log disagreeing with its source (a backfill would no longer reproduce those events).
+    if registration.tournament.status == Tournament.Status.COMPLETED:
+        raise ValidationError(f"{registration.tournament} is completed: its registrations are final.")
     registration.status = status
     registration.save(update_fields=["status"])
     return registration

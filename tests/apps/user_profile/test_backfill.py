@@ -5,6 +5,7 @@ from typing import Any
 import pgtrigger
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import OperationalError, connections
 from django.utils import timezone
 
@@ -357,3 +358,15 @@ def test_backfill_while_live_events_are_recorded_loses_and_duplicates_nothing():
     assert {key[1] for key in new_events} == {"coins_earned"}
     assert UserActivity.objects.count() == len(live_events) + 60  # no duplicates
     assert stats_reconcile(record_run=False).users_with_drift == 0
+
+
+def test_a_registration_of_a_completed_tournament_cannot_be_closed_so_history_stays_reproducible():
+    # given
+    player = UserFactory()
+    cup = make_tournament()
+    registration = enter(cup, player)
+    finish(cup, [registration])
+    # when / then
+    with pytest.raises(ValidationError, match="is completed: its registrations are final"):
+        tournaments.registration_set_status(registration=registration, status=Registration.Status.CANCELLED)
+    assert Registration.objects.get(pk=registration.pk).status == Registration.Status.CONFIRMED
