@@ -215,7 +215,7 @@ class _PlatformBuilder:
     def build_players(self) -> None:
         ranks = list(range(1, self.user_count + 1))
         self.rng.shuffle(ranks)
-        for index, rank in enumerate(ranks):
+        for rank in ranks:
             user_id = self.ids.take("user")
             joined = self.moment(self.start - timedelta(days=60), self.start)
             username = f"player{user_id:06d}"
@@ -225,7 +225,6 @@ class _PlatformBuilder:
             self.profiles.rows.append((user_id, f"Player {user_id}", "", joined))
             self.stats.rows.append((user_id, *([0] * len(COUNTER_FIELDS))))
             self.weights[user_id] = rank**-ACTIVITY_EXPONENT
-            assert index + 1 == user_id
         self.player_ids = list(self.weights)
         self.player_cum_weights = list(accumulate(self.weights[u] for u in self.player_ids))
 
@@ -323,6 +322,7 @@ class _PlatformBuilder:
             registered = self.moment(starts_at - timedelta(days=10), starts_at - timedelta(days=1))
             registered = min(registered, self.until - timedelta(hours=1))
             roll = self.rng.random()
+            # 5% still pending, 3% cancelled before confirmation, the rest confirmed.
             confirmed = None if roll < 0.08 else registered + timedelta(minutes=self.rng.randrange(1, 180))
             status = Registration.Status.PENDING if roll < 0.05 else Registration.Status.CANCELLED
             checked_in_at = None
@@ -330,7 +330,7 @@ class _PlatformBuilder:
                 status = Registration.Status.CONFIRMED
                 self.events[E.TOURNAMENT_REGISTERED] += self.participants(entrant, [confirmed])
                 if upcoming:
-                    pass
+                    pass  # check-in opens shortly before the start
                 elif self.rng.random() < 0.08:
                     status = Registration.Status.NO_SHOW
                     bracket.append((registration_id, entrant, True))
