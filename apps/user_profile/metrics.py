@@ -32,7 +32,19 @@ GRAPHQL_REQUEST_DURATION = Histogram(
 )
 
 
+# Clients choose operation names: past this many distinct ones, new names share one series, so a client
+# sending random names cannot grow the process's memory or the metrics store without bound.
+MAX_OPERATION_NAMES = 200
+OVERFLOW_OPERATION_NAME = "other"
+_operation_names: set[str] = set()
+
+
 def observe_graphql_request(operation_name: str, seconds: float) -> None:
+    if operation_name not in _operation_names:
+        if len(_operation_names) >= MAX_OPERATION_NAMES:
+            operation_name = OVERFLOW_OPERATION_NAME
+        else:
+            _operation_names.add(operation_name)
     GRAPHQL_REQUEST_DURATION.labels(operation_name=operation_name).observe(seconds)
 
 

@@ -50,6 +50,24 @@ def test_graphql_latency_histogram_by_operation_name():
     assert after[bucket] >= 1
 
 
+def test_operation_names_past_the_cap_share_one_series(monkeypatch):
+    # given: the cap already reached
+    from apps.user_profile import metrics
+
+    monkeypatch.setattr(metrics, "_operation_names", {f"Known{n}" for n in range(metrics.MAX_OPERATION_NAMES)})
+    overflow_key = ("deltacrown_graphql_request_duration_seconds_count", (("operation_name", "other"),))
+    before = scrape().get(overflow_key, 0.0)
+    # when
+    observe_graphql_request("RandomName1", 0.01)
+    observe_graphql_request("RandomName2", 0.01)
+    observe_graphql_request("Known3", 0.01)
+    # then
+    after = scrape()
+    assert after[overflow_key] == before + 2
+    assert not any(("operation_name", "RandomName1") in labels for _, labels in after)
+    assert after[("deltacrown_graphql_request_duration_seconds_count", (("operation_name", "Known3"),))] >= 1
+
+
 def test_last_reconcile_run_is_exported_from_the_database():
     # given
     players = UserFactory.create_batch(4)
