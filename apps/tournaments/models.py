@@ -128,6 +128,12 @@ class Match(models.Model):
                 condition=Q(winner__isnull=True) | Q(winner=models.F("side_a")) | Q(winner=models.F("side_b")),
                 name="match_winner_is_a_side",
             ),
+            # A forfeit is lost by one side: the other is the winner (a draw cannot be a forfeit).
+            models.CheckConstraint(
+                condition=Q(is_forfeit=False) | Q(winner__isnull=False),
+                name="match_forfeit_has_winner",
+                violation_error_message="A forfeit needs a winner: the side that did not forfeit.",
+            ),
         ]
         indexes = [models.Index(fields=["tournament", "round"])]
 

@@ -149,6 +149,31 @@ def test_completed_match_without_time_is_refused_by_the_form(admin_client):
     assert not UserActivity.objects.filter(event_type=ActivityEventType.MATCH_PLAYED).exists()
 
 
+def test_forfeit_without_a_winner_is_refused_by_the_form(admin_client):
+    # given
+    tournament = make_tournament()
+    ra, rb = enter(tournament, UserFactory()), enter(tournament, UserFactory())
+    match = tournaments.match_create(tournament=tournament, side_a=ra, side_b=rb)
+    # when
+    response = admin_client.post(
+        reverse("admin:tournaments_match_change", args=[match.pk]),
+        {
+            "tournament": tournament.pk,
+            "round": 1,
+            "side_a": ra.pk,
+            "side_b": rb.pk,
+            "state": "COMPLETED",
+            "is_forfeit": "on",
+            "completed_at_0": "2026-11-01",
+            "completed_at_1": "12:00:00",
+        },
+    )
+    # then
+    assert response.status_code == 200
+    assert "A forfeit needs a winner" in str(response.context["adminform"].form.errors)
+    assert not UserActivity.objects.filter(event_type=ActivityEventType.MATCH_PLAYED).exists()
+
+
 def test_closing_a_membership_in_the_admin_records_team_left(admin_client):
     # given
     [player] = UserFactory.create_batch(1)
