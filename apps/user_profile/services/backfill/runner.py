@@ -109,7 +109,7 @@ def activity_backfill(
 
     Players are taken in id order, `batch_size` per transaction; `shard=(k, n)` takes the players with
     `id % n == k - 1`, so n workers with shards 1/n … n/n together do exactly one full run. A dry run
-    counts per event type what would be created and writes nothing but its run record.
+    counts per event type what would be created and writes nothing, not even a run record.
     """
     shard_validate(shard)
     if batch_size < 1:
@@ -117,7 +117,7 @@ def activity_backfill(
     if connection.vendor != "postgresql":
         raise NotImplementedError("The backfill is written in PostgreSQL SQL; point DATABASE_URL at PostgreSQL.")
     report = BackfillReport(dry_run=dry_run, users_total=players_in_scope_count(shard=shard))
-    if record_run:
+    if record_run and not dry_run:
         now = timezone.now()
         report.run = BackfillRun.objects.create(
             started_at=now,
