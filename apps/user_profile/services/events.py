@@ -72,11 +72,11 @@ def _insert(event: EventSpec, *, recorded_at: datetime) -> int | None:
             [
                 event.user_id,
                 event.event_type,
-                event.timestamp,
+                connection.ops.adapt_datetimefield_value(event.timestamp),
                 json.dumps(event.metadata, cls=DjangoJSONEncoder),
                 event.source_model,
                 event.source_id,
-                recorded_at,
+                connection.ops.adapt_datetimefield_value(recorded_at),
             ],
         )
         row = cursor.fetchone()

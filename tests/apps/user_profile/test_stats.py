@@ -50,7 +50,7 @@ def test_increment_uses_f_expression():
     statements = [q["sql"] for q in queries.captured_queries]
     assert len(statements) == 1
     assert statements[0].startswith("UPDATE")
-    assert '"matches_played" = ("user_profile_userprofilestats"."matches_played" + 1)' in statements[0]
+    assert "SET matches_played = matches_played + 1," in statements[0]
     assert stats_of(user).matches_played == 1
 
 
