@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Q
 
 from apps.user_profile.models import ActivityEventType, UserActivity
@@ -33,7 +34,7 @@ def validate_page_size(*, name: str, value: int | None, maximum: int = MAX_PAGE_
         raise InvalidPageArgumentsError(f"`{name}` must be between 0 and {maximum}, got {value}.")
 
 
-def _older_than(cursor: ActivityCursor) -> Q:
+def older_than(cursor: ActivityCursor) -> Q:
     # The redundant `timestamp <= t` bound lets PostgreSQL walk the feed index as a range.
     return Q(timestamp__lte=cursor.timestamp) & (Q(timestamp__lt=cursor.timestamp) | Q(id__lt=cursor.id))
 
@@ -101,7 +102,7 @@ def activity_page(
         until=until,
     )
     if after_cursor is not None:
-        events = events.filter(_older_than(after_cursor))
+        events = events.filter(older_than(after_cursor))
     if before_cursor is not None:
         events = events.filter(_newer_than(before_cursor))
 
@@ -140,6 +141,44 @@ def activity_forward_pages(
     player on a leaderboard. Same rules as activity_page.
     """
     validate_page_size(name="first", value=first)
+    if connection.vendor != "postgresql":
+        # No LATERAL in the demo's SQLite: one keyset query per player, the same pages.
+        return {
+            owner_id: activity_page(
+                owner_id=owner_id,
+                viewer_id=viewer_id,
+                viewer_is_staff=viewer_is_staff,
+                first=first,
+                after=after.encode() if after is not None else None,
+                event_types=event_types,
+                since=since,
+                until=until,
+            )
+            for owner_id in owner_ids
+        }
+    return _forward_pages_lateral(
+        owner_ids=owner_ids,
+        viewer_id=viewer_id,
+        viewer_is_staff=viewer_is_staff,
+        first=first,
+        after=after,
+        event_types=event_types,
+        since=since,
+        until=until,
+    )
+
+
+def _forward_pages_lateral(
+    *,
+    owner_ids: list[int],
+    viewer_id: int | None,
+    viewer_is_staff: bool,
+    first: int | None,
+    after: ActivityCursor | None,
+    event_types: Iterable[str] | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> dict[int, ActivityPage]:
     size = DEFAULT_PAGE_SIZE if first is None else first
     table = UserActivity._meta.db_table
     conditions = ["a.user_id = owner.id"]

@@ -1,6 +1,7 @@
 """A player's tournament history: one entry per tournament registered for, newest registration first."""
 
 import enum
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,7 @@ from django.db import connection
 from apps.tournaments.models import Registration, Tournament, TournamentResult
 from apps.user_profile.models import ActivityEventType as E
 from apps.user_profile.models import UserActivity
-from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE, validate_page_size
+from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE, older_than, validate_page_size
 from apps.user_profile.selectors.cursors import ActivityCursor
 
 
@@ -96,6 +97,83 @@ def _history_sql(*, with_cursor: bool) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _HistoryRow:
+    event_id: int
+    timestamp: datetime
+    registration_id: int
+    registered_at: datetime
+    tournament: Tournament
+    placement: int | None
+    seen: dict[str, int]
+
+
+def _rows_postgresql(*, user_id: int, limit: int, after: ActivityCursor | None) -> list[_HistoryRow]:
+    params: dict[str, Any] = {
+        "user_id": user_id,
+        "limit": limit,
+        "counted": [event_type.value for event_type in COUNTED_EVENTS],
+    }
+    if after is not None:
+        params.update(after_ts=after.timestamp, after_id=after.id)
+    with connection.cursor() as db:
+        db.execute(_history_sql(with_cursor=after is not None), params)
+        rows = db.fetchall()
+    width = len(_TOURNAMENT_COLUMNS)
+    result = []
+    for row in rows:
+        numbers = row[4 + width + 2 :]  # after the counted tournament id
+        result.append(
+            _HistoryRow(
+                event_id=row[0],
+                timestamp=row[1],
+                registration_id=row[2],
+                registered_at=row[3],
+                tournament=Tournament(**dict(zip(_TOURNAMENT_COLUMNS, row[4 : 4 + width], strict=True))),
+                placement=row[4 + width],
+                seen={event_type: (count or 0) for event_type, count in zip(COUNTED_EVENTS, numbers, strict=False)},
+            )
+        )
+    return result
+
+
+def _rows_portable(*, user_id: int, limit: int, after: ActivityCursor | None) -> list[_HistoryRow]:
+    """The same rows through the ORM in four queries, for databases without the SQL above (the SQLite demo)."""
+    registered = UserActivity.objects.filter(user_id=user_id, event_type=E.TOURNAMENT_REGISTERED)
+    if after is not None:
+        registered = registered.filter(older_than(after))
+    page = list(registered.order_by("-timestamp", "-id").values("id", "timestamp", "metadata")[:limit])
+    registration_ids = [int(event["metadata"]["registration_id"]) for event in page]
+    registrations = Registration.objects.select_related("tournament").in_bulk(registration_ids)
+    placements = dict(
+        TournamentResult.objects.filter(registration_id__in=registration_ids).values_list(
+            "registration_id", "placement"
+        )
+    )
+    tournament_ids = {registration.tournament_id for registration in registrations.values()}
+    seen: dict[int, Counter[str]] = defaultdict(Counter)
+    events = UserActivity.objects.filter(user_id=user_id, event_type__in=COUNTED_EVENTS)
+    for event_type, metadata in events.values_list("event_type", "metadata"):
+        tournament_id = metadata.get("tournament_id")
+        if tournament_id in tournament_ids:
+            seen[tournament_id][event_type] += 1
+    rows = []
+    for event in page:
+        registration = registrations[int(event["metadata"]["registration_id"])]
+        rows.append(
+            _HistoryRow(
+                event_id=event["id"],
+                timestamp=event["timestamp"],
+                registration_id=registration.pk,
+                registered_at=registration.registered_at,
+                tournament=registration.tournament,
+                placement=placements.get(registration.pk),
+                seen={event_type: seen[registration.tournament_id][event_type] for event_type in COUNTED_EVENTS},
+            )
+        )
+    return rows
+
+
 def tournament_history_page(
     *, user_id: int, first: int | None = None, after: str | None = None
 ) -> TournamentHistoryPage:
@@ -107,40 +185,25 @@ def tournament_history_page(
     """
     validate_page_size(name="first", value=first)
     size = DEFAULT_PAGE_SIZE if first is None else first
-    params: dict[str, Any] = {
-        "user_id": user_id,
-        "limit": size + 1,
-        "counted": [event_type.value for event_type in COUNTED_EVENTS],
-    }
-    if after is not None:
-        cursor = ActivityCursor.decode(after)
-        params.update(after_ts=cursor.timestamp, after_id=cursor.id)
-    with connection.cursor() as db:
-        db.execute(_history_sql(with_cursor=after is not None), params)
-        rows = db.fetchall()
-
+    cursor = ActivityCursor.decode(after) if after is not None else None
+    fetch = _rows_postgresql if connection.vendor == "postgresql" else _rows_portable
+    rows = fetch(user_id=user_id, limit=size + 1, after=cursor)
     items = []
-    width = len(_TOURNAMENT_COLUMNS)
     for row in rows[:size]:
-        event_id, timestamp, registration_id, registered_at = row[:4]
-        tournament = Tournament(**dict(zip(_TOURNAMENT_COLUMNS, row[4 : 4 + width], strict=True)))
-        placement = row[4 + width]
-        numbers = row[4 + width + 2 :]  # after the counted tournament id
-        seen = {event_type: (count or 0) for event_type, count in zip(COUNTED_EVENTS, numbers, strict=False)}
-        completed = bool(seen.get(E.TOURNAMENT_COMPLETED))
+        completed = bool(row.seen.get(E.TOURNAMENT_COMPLETED))
         items.append(
             TournamentHistoryEntry(
-                tournament=tournament,
-                registration_id=registration_id,
-                registered_at=registered_at,
-                checked_in=bool(seen.get(E.TOURNAMENT_JOINED)),
+                tournament=row.tournament,
+                registration_id=row.registration_id,
+                registered_at=row.registered_at,
+                checked_in=bool(row.seen.get(E.TOURNAMENT_JOINED)),
                 completed=completed,
-                placement=placement if completed else None,
-                result=next((outcome for event, outcome in OUTCOME_FOR_EVENT.items() if seen.get(event)), None),
-                matches_played=seen.get(E.MATCH_PLAYED, 0),
-                matches_won=seen.get(E.MATCH_WON, 0),
-                matches_lost=seen.get(E.MATCH_LOST, 0),
-                cursor=ActivityCursor(timestamp=timestamp, id=event_id).encode(),
+                placement=row.placement if completed else None,
+                result=next((outcome for event, outcome in OUTCOME_FOR_EVENT.items() if row.seen.get(event)), None),
+                matches_played=row.seen.get(E.MATCH_PLAYED, 0),
+                matches_won=row.seen.get(E.MATCH_WON, 0),
+                matches_lost=row.seen.get(E.MATCH_LOST, 0),
+                cursor=ActivityCursor(timestamp=row.timestamp, id=row.event_id).encode(),
             )
         )
     return TournamentHistoryPage(items=items, has_next_page=len(rows) > size, has_previous_page=after is not None)
