@@ -45,7 +45,7 @@ def _label(model: type) -> str:
     return f"'{model._meta.label_lower}'"  # type: ignore[attr-defined]
 
 
-def _on_roster(moments: list[str], *, user: str = "p.user_id", registration: str = "r") -> str:
+def _on_roster(moments: list[str], *, user: str = "r.player_id", registration: str = "r") -> str:
     """True for a solo registration; for a team one, the player is a member at every one of `moments`."""
     checks = " AND ".join(
         f"EXISTS (SELECT 1 FROM {T_MEMBERSHIP} m{i} WHERE m{i}.team_id = {registration}.team_id "
@@ -63,17 +63,33 @@ def _team_id(registration: str) -> str:
     )
 
 
+def _by_index(table: str, condition: str) -> str:
+    """The rows of `table` matching `x.<condition>` for one outer row, looked up through the column's index.
+
+    For a LATERAL join: OFFSET 0 keeps the planner from flattening it into a join of the whole table, which
+    it picks when its row estimate for the batch's participations (many ANDed conditions) comes out tiny.
+    Then a batch scans or hashes all matches and results of the platform, and a run grows with the history
+    times the number of batches.
+    """
+    return f"SELECT * FROM {table} x WHERE x.{condition} OFFSET 0"
+
+
 TOURNAMENT_METADATA = (
     "jsonb_build_object('tournament_id', t.id, 'tournament_name', t.name, 'game', t.game, 'registration_id', r.id)"
     f" || {_team_id('r')}"
 )
 
 # The (player, registration) pairs of the batch: their own solo registrations and every registration of a
-# team they were ever on (the roster checks then keep only the moments they were on it).
+# team they were ever on (the roster checks then keep only the moments they were on it). Both are index
+# lookups from the batch's players, and the pairs carry the registration's columns, so no event query below
+# reads the registration table again: a batch costs its own players' history, not the table's size.
+_REGISTRATION_COLUMNS = "r.id, r.tournament_id, r.team_id, r.status, r.confirmed_at, r.checked_in, r.checked_in_at"
 PARTICIPATIONS = f"""
-    SELECT r.user_id, r.id AS registration_id FROM {T_REGISTRATION} r WHERE r.user_id = ANY(%(user_ids)s)
+    SELECT r.user_id AS player_id, {_REGISTRATION_COLUMNS}
+    FROM {T_REGISTRATION} r WHERE r.user_id = ANY(%(user_ids)s)
     UNION
-    SELECT m.user_id, r.id FROM {T_MEMBERSHIP} m JOIN {T_REGISTRATION} r ON r.team_id = m.team_id
+    SELECT m.user_id, {_REGISTRATION_COLUMNS}
+    FROM {T_MEMBERSHIP} m JOIN {T_REGISTRATION} r ON r.team_id = m.team_id
     WHERE m.user_id = ANY(%(user_ids)s)
 """
 
@@ -83,72 +99,74 @@ _COMPLETED_PARTICIPANT = (
     + _on_roster(["r.confirmed_at", "r.checked_in_at", "t.completed_at"])
 )
 
-REGISTERED = f"""
-    SELECT p.user_id, '{E.TOURNAMENT_REGISTERED.value}', r.confirmed_at, {TOURNAMENT_METADATA}, {_label(Registration)}, r.id
-    FROM participations p JOIN {T_REGISTRATION} r ON r.id = p.registration_id
-    JOIN {T_TOURNAMENT} t ON t.id = r.tournament_id
-    WHERE r.confirmed_at IS NOT NULL AND {_on_roster(["r.confirmed_at"])}
-"""
-
-JOINED = f"""
-    SELECT p.user_id, '{E.TOURNAMENT_JOINED.value}', r.checked_in_at, {TOURNAMENT_METADATA}, {_label(Registration)}, r.id
-    FROM participations p JOIN {T_REGISTRATION} r ON r.id = p.registration_id
-    JOIN {T_TOURNAMENT} t ON t.id = r.tournament_id
-    WHERE r.confirmed_at IS NOT NULL AND r.checked_in AND r.checked_in_at IS NOT NULL
-      AND {_on_roster(["r.confirmed_at", "r.checked_in_at"])}
-"""
-
-TOURNAMENT_COMPLETED = f"""
-    SELECT p.user_id, '{E.TOURNAMENT_COMPLETED.value}', t.completed_at, {TOURNAMENT_METADATA}, {_label(Registration)}, r.id
-    FROM participations p JOIN {T_REGISTRATION} r ON r.id = p.registration_id
-    JOIN {T_TOURNAMENT} t ON t.id = r.tournament_id
-    WHERE {_COMPLETED_PARTICIPANT}
+# registered, joined and completed in one pass over the batch's registrations: each roster moment is checked
+# once per (player, registration) and each registration row is read once, not once per event type.
+REGISTRATION_EVENTS = f"""
+    SELECT x.user_id, ev.event_type, ev.at, x.metadata, {_label(Registration)}, x.registration_id
+    FROM (
+        SELECT r.player_id AS user_id, r.id AS registration_id, r.confirmed_at, r.checked_in_at, t.completed_at,
+               {TOURNAMENT_METADATA} AS metadata,
+               {_on_roster(["r.confirmed_at"])} AS registered,
+               r.checked_in AND r.checked_in_at IS NOT NULL AND {_on_roster(["r.checked_in_at"])} AS checked_in,
+               t.status = '{COMPLETED}' AND t.completed_at IS NOT NULL AND r.status = '{CONFIRMED}'
+                 AND {_on_roster(["t.completed_at"])} AS completed
+        FROM participations r JOIN {T_TOURNAMENT} t ON t.id = r.tournament_id
+        WHERE r.confirmed_at IS NOT NULL
+    ) x
+    CROSS JOIN LATERAL (VALUES
+        ('{E.TOURNAMENT_REGISTERED.value}', x.confirmed_at, x.registered),
+        ('{E.TOURNAMENT_JOINED.value}', x.checked_in_at, x.registered AND x.checked_in),
+        ('{E.TOURNAMENT_COMPLETED.value}', x.completed_at, x.registered AND x.checked_in AND x.completed)
+    ) AS ev(event_type, at, due)
+    WHERE ev.due
 """
 
 PLACEMENTS = f"""
-    SELECT p.user_id,
+    SELECT r.player_id,
            CASE res.placement WHEN 1 THEN '{E.TOURNAMENT_WON.value}' WHEN 2 THEN '{E.TOURNAMENT_RUNNER_UP.value}'
                 ELSE '{E.TOURNAMENT_TOP4.value}' END,
            GREATEST(res.created_at, t.completed_at),
            {TOURNAMENT_METADATA}
              || jsonb_build_object('placement', res.placement, 'prize', res.prize, 'result_id', res.id),
            {_label(TournamentResult)}, res.id
-    FROM participations p JOIN {T_RESULT} res ON res.registration_id = p.registration_id
-    JOIN {T_REGISTRATION} r ON r.id = res.registration_id
+    FROM participations r
+    CROSS JOIN LATERAL ({_by_index(T_RESULT, "registration_id = r.id AND x.placement BETWEEN 1 AND 4")}) res
     JOIN {T_TOURNAMENT} t ON t.id = res.tournament_id
-    WHERE res.placement BETWEEN 1 AND 4 AND {_COMPLETED_PARTICIPANT}
+    WHERE {_COMPLETED_PARTICIPANT}
 """
+
+_MATCH_DONE = f" AND x.state = '{MATCH_COMPLETED}' AND x.completed_at IS NOT NULL"
+_SIDE_COLUMNS = "r.player_id AS user_id, r.id AS registration_id, r.status, r.team_id"
+_MATCH_COLUMNS = "mt.id AS match_id, mt.tournament_id, mt.round, mt.winner_id, mt.is_forfeit, mt.completed_at"
 
 # A player on the rosters of both sides (a no-show side included) has no single outcome: no event for them.
 MATCHES = f"""
-    SELECT s.user_id, ev.event_type, mt.completed_at,
-           jsonb_build_object('tournament_id', mt.tournament_id, 'tournament_name', t.name, 'match_id', mt.id,
-                              'round', mt.round, 'opponent', COALESCE(ot.name, ou.username),
-                              'is_forfeit', mt.is_forfeit) || {_team_id("r")},
-           {_label(Match)}, mt.id
+    SELECT s.user_id, ev.event_type, s.completed_at,
+           jsonb_build_object('tournament_id', s.tournament_id, 'tournament_name', t.name, 'match_id', s.match_id,
+                              'round', s.round, 'opponent', o.name,
+                              'is_forfeit', s.is_forfeit) || {_team_id("s")},
+           {_label(Match)}, s.match_id
     FROM (
-        SELECT p.user_id, p.registration_id, mt.id AS match_id, mt.side_b_id AS opponent_id
-        FROM participations p JOIN {T_MATCH} mt ON mt.side_a_id = p.registration_id
-        WHERE mt.state = '{MATCH_COMPLETED}' AND mt.completed_at IS NOT NULL
+        SELECT {_SIDE_COLUMNS}, mt.side_b_id AS opponent_id, {_MATCH_COLUMNS}
+        FROM participations r CROSS JOIN LATERAL ({_by_index(T_MATCH, "side_a_id = r.id" + _MATCH_DONE)}) mt
         UNION ALL
-        SELECT p.user_id, p.registration_id, mt.id, mt.side_a_id
-        FROM participations p JOIN {T_MATCH} mt ON mt.side_b_id = p.registration_id
-        WHERE mt.state = '{MATCH_COMPLETED}' AND mt.completed_at IS NOT NULL
+        SELECT {_SIDE_COLUMNS}, mt.side_a_id, {_MATCH_COLUMNS}
+        FROM participations r CROSS JOIN LATERAL ({_by_index(T_MATCH, "side_b_id = r.id" + _MATCH_DONE)}) mt
     ) s
-    JOIN {T_MATCH} mt ON mt.id = s.match_id
-    JOIN {T_TOURNAMENT} t ON t.id = mt.tournament_id
-    JOIN {T_REGISTRATION} r ON r.id = s.registration_id
-    JOIN {T_REGISTRATION} o ON o.id = s.opponent_id
-    LEFT JOIN {T_TEAM} ot ON ot.id = o.team_id
-    LEFT JOIN {T_USER} ou ON ou.id = o.user_id
+    JOIN {T_TOURNAMENT} t ON t.id = s.tournament_id
+    CROSS JOIN LATERAL (
+        SELECT x.user_id, x.team_id, COALESCE((SELECT ot.name FROM {T_TEAM} ot WHERE ot.id = x.team_id),
+                                              (SELECT ou.username FROM {T_USER} ou WHERE ou.id = x.user_id)) AS name
+        FROM ({_by_index(T_REGISTRATION, "id = s.opponent_id")}) x
+    ) o
     CROSS JOIN LATERAL (VALUES
         ('{E.MATCH_PLAYED.value}'),
-        (CASE WHEN mt.winner_id IS NULL THEN '{E.MATCH_DRAWN.value}'
-              WHEN mt.winner_id = r.id THEN '{E.MATCH_WON.value}' ELSE '{E.MATCH_LOST.value}' END)
+        (CASE WHEN s.winner_id IS NULL THEN '{E.MATCH_DRAWN.value}'
+              WHEN s.winner_id = s.registration_id THEN '{E.MATCH_WON.value}' ELSE '{E.MATCH_LOST.value}' END)
     ) AS ev(event_type)
-    WHERE r.status <> '{NO_SHOW}' AND {_on_roster(["mt.completed_at"], user="s.user_id")}
+    WHERE s.status <> '{NO_SHOW}' AND {_on_roster(["s.completed_at"], user="s.user_id", registration="s")}
       AND NOT (COALESCE(o.user_id = s.user_id, false)
-               OR o.team_id IS NOT NULL AND {_on_roster(["mt.completed_at"], user="s.user_id", registration="o")})
+               OR o.team_id IS NOT NULL AND {_on_roster(["s.completed_at"], user="s.user_id", registration="o")})
 """
 
 TRANSACTIONS = f"""
@@ -176,9 +194,7 @@ ACHIEVEMENTS = f"""
 """
 
 CANDIDATE_SELECTS = (
-    REGISTERED,
-    JOINED,
-    TOURNAMENT_COMPLETED,
+    REGISTRATION_EVENTS,
     PLACEMENTS,
     MATCHES,
     TRANSACTIONS,

@@ -20,11 +20,6 @@ from apps.user_profile.services.sharding import Shard, player_id_batches, player
 
 DEADLOCK_RETRIES = 3
 
-# A batch reads a few thousand rows of domain tables that grow with the history. Left to itself the planner
-# hashes those tables whole for every batch, which makes a run quadratic in the history size; index nested
-# loops keep each batch proportional to its own players' history.
-BATCH_PLANNER_SETTINGS = "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off"
-
 INSERT_SQL = f"""{candidates_cte()},
 inserted AS (
     INSERT INTO {T_ACTIVITY} ({COLUMNS}, recorded_at)
@@ -33,15 +28,15 @@ inserted AS (
     ON CONFLICT (user_id, source_model, source_id, event_type) DO NOTHING
     RETURNING user_id, event_type
 )
-SELECT event_type, COUNT(*), array_agg(DISTINCT user_id) FROM inserted GROUP BY event_type"""
+SELECT event_type, user_id, COUNT(*) FROM inserted GROUP BY event_type, user_id"""
 
 DRY_RUN_SQL = f"""{candidates_cte()}
-SELECT c.event_type, COUNT(*), array_agg(DISTINCT c.user_id) FROM candidates c
+SELECT c.event_type, c.user_id, COUNT(*) FROM candidates c
 WHERE NOT EXISTS (
     SELECT 1 FROM {T_ACTIVITY} a WHERE a.user_id = c.user_id AND a.source_model = c.source_model
     AND a.source_id = c.source_id AND a.event_type = c.event_type
 )
-GROUP BY c.event_type"""
+GROUP BY c.event_type, c.user_id"""
 
 
 @dataclass
@@ -62,11 +57,13 @@ class BackfillReport:
 def _batch_insert(*, user_ids: list[int], dry_run: bool) -> tuple[Counter[str], set[int]]:
     sql = DRY_RUN_SQL if dry_run else INSERT_SQL
     with connection.cursor() as cursor:
-        cursor.execute(BATCH_PLANNER_SETTINGS)
         cursor.execute(sql, {"user_ids": user_ids, "recorded_at": timezone.now()})
         rows = cursor.fetchall()
-    created: Counter[str] = Counter({event_type: count for event_type, count, _ in rows})
-    affected = {user_id for _, _, user_ids_of_type in rows for user_id in user_ids_of_type}
+    # One row per (event type, player): a hash aggregate, where DISTINCT per type would sort every new event.
+    created: Counter[str] = Counter()
+    for event_type, _, count in rows:
+        created[event_type] += count
+    affected = {user_id for _, user_id, _ in rows}
     return created, affected
 
 
