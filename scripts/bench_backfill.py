@@ -1,10 +1,14 @@
-"""Measure the activity backfill: build a synthetic history straight into the domain tables, then time it.
+"""Measure the activity backfill: build a history straight into the domain tables, then time it.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dc_ops_bench .venv/bin/python scripts/bench_backfill.py
 
-Options: --players N (default 20000), --solo-cups N (default 5000), --team-cups N (default 500),
---batch-size N (default 500), --workers N (default 1: shards run in parallel processes). The database is migrated and its domain and activity tables are EMPTIED: use a
-database of its own. Prints figures; it asserts nothing about time.
+History: by default a synthetic one (--players N default 20000, --solo-cups N default 5000, --team-cups N
+default 500); with --platform-users N --platform-events N the product's generator (`generate_platform`:
+realistic rosters, withdrawals, no-shows, forfeits). --keep-history reuses the domain rows already there and
+only empties the activity log and the stats, so runs can be repeated on the same data.
+Run: --batch-size N (default 500), --workers N (default 1: shards run in parallel processes).
+The database is migrated and its domain and activity tables are EMPTIED: use a database of its own.
+Prints figures (wall time, events/s, database CPU time, load average); it asserts nothing about time.
 """
 
 import argparse
@@ -26,6 +30,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from apps.benchmarks.services.generate import platform_generate  # noqa: E402
 from apps.user_profile.models import UserActivity  # noqa: E402
 from apps.user_profile.services.backfill import activity_backfill  # noqa: E402
 from apps.user_profile.services.reconcile import stats_reconcile  # noqa: E402
@@ -103,6 +108,8 @@ INSERT INTO user_profile_userachievement (user_id, achievement_id, unlocked_at)
 SELECT u, a, now() - interval '100 days' FROM generate_series(1, %(players)s) u CROSS JOIN generate_series(1, 2) a;
 """
 
+LOG_TABLES = "user_profile_useractivity, user_profile_userprofilestats, user_profile_backfillrun"
+
 SEQUENCES = [
     ("auth_user", "id"),
     ("teams_team", "id"),
@@ -137,11 +144,29 @@ def _run_shard(k: int, n: int, batch_size: int, dry_run: bool) -> tuple[int, int
     return report.events_created, report.users_processed, report.stats_recomputed, cpu
 
 
+def _history_generate(args: argparse.Namespace) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+        if args.platform_users is None:
+            cursor.execute(GENERATE, {"players": args.players, "solo": args.solo_cups, "team": args.team_cups})
+            for table, column in SEQUENCES:
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), max({column})) FROM {table}"
+                )
+    if args.platform_users is not None:
+        platform_generate(users=args.platform_users, events=args.platform_events, seed=1, build_events=False)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--players", type=int, default=20000)
     parser.add_argument("--solo-cups", type=int, default=5000)
     parser.add_argument("--team-cups", type=int, default=500)
+    parser.add_argument("--platform-users", type=int, help="Generate the history with generate_platform.")
+    parser.add_argument("--platform-events", type=int, default=1_000_000)
+    parser.add_argument("--keep-history", action="store_true", help="Reuse the domain rows; rebuild the log only.")
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--workers", type=int, default=1, help="Processes, one shard each (--shard K/N).")
     args = parser.parse_args()
@@ -150,15 +175,17 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     began = time.monotonic()
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
-        cursor.execute(GENERATE, {"players": args.players, "solo": args.solo_cups, "team": args.team_cups})
-        for table, column in SEQUENCES:
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), max({column})) FROM {table}")
-        cursor.execute("ANALYZE")
-    print(f"history generated in {time.monotonic() - began:.1f}s")
+    if args.keep_history:
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {LOG_TABLES}")
+            cursor.execute("VACUUM ANALYZE")
+        print("history kept; activity log and stats emptied")
+    else:
+        _history_generate(args)
+        print(f"history generated in {time.monotonic() - began:.1f}s")
 
     connection.close()  # the worker processes open their own
+    print(f"{args.workers} worker(s), batch size {args.batch_size}; load average {os.getloadavg()[0]:.2f} at the start")
     for label, dry_run in (("dry run", True), ("backfill", False), ("second run", False)):
         began = time.monotonic()
         with multiprocessing.get_context("fork").Pool(args.workers) as pool:

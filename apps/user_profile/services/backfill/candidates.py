@@ -112,6 +112,7 @@ REGISTRATION_EVENTS = f"""
                  AND {_on_roster(["t.completed_at"])} AS completed
         FROM participations r JOIN {T_TOURNAMENT} t ON t.id = r.tournament_id
         WHERE r.confirmed_at IS NOT NULL
+        OFFSET 0  -- each registration's metadata and roster checks once, not once per event type
     ) x
     CROSS JOIN LATERAL (VALUES
         ('{E.TOURNAMENT_REGISTERED.value}', x.confirmed_at, x.registered),
@@ -140,33 +141,40 @@ _SIDE_COLUMNS = "r.player_id AS user_id, r.id AS registration_id, r.status, r.te
 _MATCH_COLUMNS = "mt.id AS match_id, mt.tournament_id, mt.round, mt.winner_id, mt.is_forfeit, mt.completed_at"
 
 # A player on the rosters of both sides (a no-show side included) has no single outcome: no event for them.
+# Each (player, match) row is built once, fenced by OFFSET 0, and then fans out into its two events; without
+# the fence the planner evaluates the metadata and the opponent lookups once per event.
 MATCHES = f"""
-    SELECT s.user_id, ev.event_type, s.completed_at,
-           jsonb_build_object('tournament_id', s.tournament_id, 'tournament_name', t.name, 'match_id', s.match_id,
-                              'round', s.round, 'opponent', o.name,
-                              'is_forfeit', s.is_forfeit) || {_team_id("s")},
-           {_label(Match)}, s.match_id
+    SELECT pm.user_id, ev.event_type, pm.completed_at, pm.metadata, {_label(Match)}, pm.match_id
     FROM (
-        SELECT {_SIDE_COLUMNS}, mt.side_b_id AS opponent_id, {_MATCH_COLUMNS}
-        FROM participations r CROSS JOIN LATERAL ({_by_index(T_MATCH, "side_a_id = r.id" + _MATCH_DONE)}) mt
-        UNION ALL
-        SELECT {_SIDE_COLUMNS}, mt.side_a_id, {_MATCH_COLUMNS}
-        FROM participations r CROSS JOIN LATERAL ({_by_index(T_MATCH, "side_b_id = r.id" + _MATCH_DONE)}) mt
-    ) s
-    JOIN {T_TOURNAMENT} t ON t.id = s.tournament_id
-    CROSS JOIN LATERAL (
-        SELECT x.user_id, x.team_id, COALESCE((SELECT ot.name FROM {T_TEAM} ot WHERE ot.id = x.team_id),
-                                              (SELECT ou.username FROM {T_USER} ou WHERE ou.id = x.user_id)) AS name
-        FROM ({_by_index(T_REGISTRATION, "id = s.opponent_id")}) x
-    ) o
+        SELECT s.user_id, s.match_id, s.completed_at, s.winner_id, s.registration_id,
+               jsonb_build_object('tournament_id', s.tournament_id, 'tournament_name', t.name,
+                                  'match_id', s.match_id, 'round', s.round,
+                                  'opponent', COALESCE(ot.name, o.username),
+                                  'is_forfeit', s.is_forfeit) || {_team_id("s")} AS metadata
+        FROM (
+            SELECT {_SIDE_COLUMNS}, mt.side_b_id AS opponent_id, {_MATCH_COLUMNS}
+            FROM participations r CROSS JOIN LATERAL ({_by_index(T_MATCH, "side_a_id = r.id" + _MATCH_DONE)}) mt
+            UNION ALL
+            SELECT {_SIDE_COLUMNS}, mt.side_a_id, {_MATCH_COLUMNS}
+            FROM participations r CROSS JOIN LATERAL ({_by_index(T_MATCH, "side_b_id = r.id" + _MATCH_DONE)}) mt
+        ) s
+        JOIN {T_TOURNAMENT} t ON t.id = s.tournament_id
+        CROSS JOIN LATERAL (
+            SELECT x.user_id, x.team_id, (SELECT ou.username FROM {T_USER} ou WHERE ou.id = x.user_id) AS username
+            FROM ({_by_index(T_REGISTRATION, "id = s.opponent_id")}) x
+        ) o
+        LEFT JOIN {T_TEAM} ot ON ot.id = o.team_id
+        WHERE s.status <> '{NO_SHOW}' AND {_on_roster(["s.completed_at"], user="s.user_id", registration="s")}
+          AND NOT (COALESCE(o.user_id = s.user_id, false)
+                   OR o.team_id IS NOT NULL
+                      AND {_on_roster(["s.completed_at"], user="s.user_id", registration="o")})
+        OFFSET 0
+    ) pm
     CROSS JOIN LATERAL (VALUES
         ('{E.MATCH_PLAYED.value}'),
-        (CASE WHEN s.winner_id IS NULL THEN '{E.MATCH_DRAWN.value}'
-              WHEN s.winner_id = s.registration_id THEN '{E.MATCH_WON.value}' ELSE '{E.MATCH_LOST.value}' END)
+        (CASE WHEN pm.winner_id IS NULL THEN '{E.MATCH_DRAWN.value}'
+              WHEN pm.winner_id = pm.registration_id THEN '{E.MATCH_WON.value}' ELSE '{E.MATCH_LOST.value}' END)
     ) AS ev(event_type)
-    WHERE s.status <> '{NO_SHOW}' AND {_on_roster(["s.completed_at"], user="s.user_id", registration="s")}
-      AND NOT (COALESCE(o.user_id = s.user_id, false)
-               OR o.team_id IS NOT NULL AND {_on_roster(["s.completed_at"], user="s.user_id", registration="o")})
 """
 
 TRANSACTIONS = f"""

@@ -20,23 +20,33 @@ from apps.user_profile.services.sharding import Shard, player_id_batches, player
 
 DEADLOCK_RETRIES = 3
 
-INSERT_SQL = f"""{candidates_cte()},
+# The batch's events not in the log yet. A probe of the idempotency key per candidate costs far less than
+# letting INSERT … ON CONFLICT find the conflict, so a re-run or the rest of a killed run skips the events it
+# already has at the price of a dry run. ON CONFLICT still guards against events recorded meanwhile.
+MISSING_CTE = f"""{candidates_cte()},
+missing AS (
+    SELECT c.* FROM candidates c
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {T_ACTIVITY} a WHERE a.user_id = c.user_id AND a.source_model = c.source_model
+        AND a.source_id = c.source_id AND a.event_type = c.event_type
+    )
+)"""
+
+INSERT_SQL = f"""{MISSING_CTE},
 inserted AS (
     INSERT INTO {T_ACTIVITY} ({COLUMNS}, recorded_at)
-    SELECT {COLUMNS}, %(recorded_at)s FROM candidates
+    SELECT {COLUMNS}, %(recorded_at)s FROM missing
     ORDER BY user_id, timestamp  -- keeps the user-led indexes' inserts close together
     ON CONFLICT (user_id, source_model, source_id, event_type) DO NOTHING
     RETURNING user_id, event_type
 )
 SELECT event_type, user_id, COUNT(*) FROM inserted GROUP BY event_type, user_id"""
 
-DRY_RUN_SQL = f"""{candidates_cte()}
-SELECT c.event_type, c.user_id, COUNT(*) FROM candidates c
-WHERE NOT EXISTS (
-    SELECT 1 FROM {T_ACTIVITY} a WHERE a.user_id = c.user_id AND a.source_model = c.source_model
-    AND a.source_id = c.source_id AND a.event_type = c.event_type
-)
-GROUP BY c.event_type, c.user_id"""
+DRY_RUN_SQL = f"""{MISSING_CTE}
+SELECT event_type, user_id, COUNT(*) FROM missing GROUP BY event_type, user_id"""
+
+# The sort of a batch's new events (user order, above) fits in memory instead of spilling to disk.
+BATCH_WORK_MEM = "SET LOCAL work_mem = '64MB'"
 
 
 @dataclass
@@ -57,6 +67,7 @@ class BackfillReport:
 def _batch_insert(*, user_ids: list[int], dry_run: bool) -> tuple[Counter[str], set[int]]:
     sql = DRY_RUN_SQL if dry_run else INSERT_SQL
     with connection.cursor() as cursor:
+        cursor.execute(BATCH_WORK_MEM)
         cursor.execute(sql, {"user_ids": user_ids, "recorded_at": timezone.now()})
         rows = cursor.fetchall()
     # One row per (event type, player): a hash aggregate, where DISTINCT per type would sort every new event.
