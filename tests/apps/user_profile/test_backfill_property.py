@@ -1,29 +1,13 @@
 """Property: for any history built through the live services, erasing the log and backfilling it gives back
 exactly the same events (user, type, source, timestamp, metadata) and the same stats."""
 
-from contextlib import suppress
-from datetime import timedelta
-
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 
-from apps.teams.services import team_create, team_member_add
-from apps.tournaments.models import Tournament
-from apps.user_profile.models import Achievement
 from apps.user_profile.services.backfill import activity_backfill
 from tests.apps.user_profile.test_backfill import erase_log_and_zero_stats, event_set, stats_by_user
-from tests.apps.user_profile.test_stats_property import (
-    ACHIEVEMENTS,
-    PLAYERS,
-    T0,
-    TEAMS,
-    Platform,
-    rosters,
-    steps,
-)
-from tests.factories import UserFactory
+from tests.apps.user_profile.test_stats_property import platform_played_live, rosters, steps
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -33,22 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 def test_backfill_rebuilds_exactly_what_the_live_integration_recorded(rosters, steps):
     with transaction.atomic():
         # given: a history recorded live
-        platform = Platform(
-            players=[UserFactory() for _ in range(PLAYERS)],
-            teams=[team_create(name=f"Team {n}") for n in range(TEAMS)],
-            achievements=[Achievement.objects.create(code=f"a{n}", name=f"A{n}") for n in range(ACHIEVEMENTS)],
-        )
-        for format in (Tournament.Format.SOLO, Tournament.Format.TEAM):
-            platform.apply(("tournament", format))
-        for player_n, team_n in rosters:
-            with suppress(ValidationError):
-                team_member_add(
-                    team=platform.pick(platform.teams, team_n), user=platform.pick(platform.players, player_n), at=T0
-                )
-        for step, minutes in steps:
-            platform.clock += timedelta(minutes=minutes)
-            with suppress(ValidationError):
-                platform.apply(step)
+        platform_played_live(rosters=rosters, steps=steps)
         live_events, live_stats = event_set(), stats_by_user()
         erase_log_and_zero_stats()
         # when

@@ -158,6 +158,27 @@ class Platform:
             tournaments.match_complete(match=match, winner=winner, is_forfeit=args[4] and winner is not None, at=at)
 
 
+def platform_played_live(*, rosters: list[tuple[int, int]], steps: list[tuple[Any, int]]) -> Platform:
+    """A platform whose history is played out through the live services, one step after another."""
+    platform = Platform(
+        players=[UserFactory() for _ in range(PLAYERS)],
+        teams=[team_create(name=f"Team {n}") for n in range(TEAMS)],
+        achievements=[Achievement.objects.create(code=f"a{n}", name=f"A{n}") for n in range(ACHIEVEMENTS)],
+    )
+    for format in (Tournament.Format.SOLO, Tournament.Format.TEAM):
+        platform.apply(("tournament", format))
+    for player_n, team_n in rosters:
+        with suppress(ValidationError):
+            team_member_add(
+                team=platform.pick(platform.teams, team_n), user=platform.pick(platform.players, player_n), at=T0
+            )
+    for step, minutes in steps:
+        platform.clock += timedelta(minutes=minutes)
+        with suppress(ValidationError):
+            platform.apply(step)
+    return platform
+
+
 def record_every_source_again() -> list[int]:
     """Run every source row through the activity service again; returns any ids newly inserted."""
     inserted: list[int] = []
@@ -191,24 +212,8 @@ def stored_vs_expected(players: list[Any]) -> dict[int, dict[str, tuple[Any, Any
 @given(rosters=rosters, steps=steps)
 def test_stats_always_equal_the_recomputation_from_events(rosters, steps):
     with transaction.atomic():
-        # given
-        platform = Platform(
-            players=[UserFactory() for _ in range(PLAYERS)],
-            teams=[team_create(name=f"Team {n}") for n in range(TEAMS)],
-            achievements=[Achievement.objects.create(code=f"a{n}", name=f"A{n}") for n in range(ACHIEVEMENTS)],
-        )
-        for format in (Tournament.Format.SOLO, Tournament.Format.TEAM):
-            platform.apply(("tournament", format))
-        for player_n, team_n in rosters:
-            with suppress(ValidationError):
-                team_member_add(
-                    team=platform.pick(platform.teams, team_n), user=platform.pick(platform.players, player_n), at=T0
-                )
-        # when: every step happens some minutes after the one before; refused steps change nothing
-        for step, minutes in steps:
-            platform.clock += timedelta(minutes=minutes)
-            with suppress(ValidationError):
-                platform.apply(step)
+        # given / when: every step happens some minutes after the one before; refused steps change nothing
+        platform = platform_played_live(rosters=rosters, steps=steps)
         events_before = UserActivity.objects.count()
         # then
         assert stored_vs_expected(platform.players) == {p.pk: {} for p in platform.players}
