@@ -20,30 +20,28 @@ from apps.user_profile.services.sharding import Shard, player_id_batches, player
 
 DEADLOCK_RETRIES = 3
 
-# The batch's events not in the log yet. A probe of the idempotency key per candidate costs far less than
-# letting INSERT … ON CONFLICT find the conflict, so a re-run or the rest of a killed run skips the events it
-# already has at the price of a dry run. ON CONFLICT still guards against events recorded meanwhile.
-MISSING_CTE = f"""{candidates_cte()},
-missing AS (
-    SELECT c.* FROM candidates c
-    WHERE NOT EXISTS (
-        SELECT 1 FROM {T_ACTIVITY} a WHERE a.user_id = c.user_id AND a.source_model = c.source_model
-        AND a.source_id = c.source_id AND a.event_type = c.event_type
-    )
-)"""
-
-INSERT_SQL = f"""{MISSING_CTE},
+# Events already in the log are skipped by ON CONFLICT on the idempotency key: that always probes the unique
+# index. A NOT EXISTS filter in front of it would be planned from the log's statistics, and on a fresh log
+# (tiny when the batch is planned) it becomes a scan of the whole log per candidate, while other shards or
+# live traffic fill it during the statement: one batch of two parallel shards took minutes that way.
+INSERT_SQL = f"""{candidates_cte()},
 inserted AS (
     INSERT INTO {T_ACTIVITY} ({COLUMNS}, recorded_at)
-    SELECT {COLUMNS}, %(recorded_at)s FROM missing
+    SELECT {COLUMNS}, %(recorded_at)s FROM candidates
     ORDER BY user_id, timestamp  -- keeps the user-led indexes' inserts close together
     ON CONFLICT (user_id, source_model, source_id, event_type) DO NOTHING
     RETURNING user_id, event_type
 )
 SELECT event_type, user_id, COUNT(*) FROM inserted GROUP BY event_type, user_id"""
 
-DRY_RUN_SQL = f"""{MISSING_CTE}
-SELECT event_type, user_id, COUNT(*) FROM missing GROUP BY event_type, user_id"""
+# A dry run writes nothing: only live traffic adds to the log while it runs, no batch of its own.
+DRY_RUN_SQL = f"""{candidates_cte()}
+SELECT c.event_type, c.user_id, COUNT(*) FROM candidates c
+WHERE NOT EXISTS (
+    SELECT 1 FROM {T_ACTIVITY} a WHERE a.user_id = c.user_id AND a.source_model = c.source_model
+    AND a.source_id = c.source_id AND a.event_type = c.event_type
+)
+GROUP BY c.event_type, c.user_id"""
 
 # The sort of a batch's new events (user order, above) fits in memory instead of spilling to disk.
 BATCH_WORK_MEM = "SET LOCAL work_mem = '64MB'"
