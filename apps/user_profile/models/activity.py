@@ -5,6 +5,8 @@ from typing import Any, NoReturn
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 
 class ImmutableActivityError(Exception):
@@ -95,6 +97,12 @@ class UserActivity(models.Model):
             models.Index(fields=["user", "event_type", "-timestamp", "-id"], name="activity_user_type"),
             models.Index(fields=["event_type", "timestamp"], name="activity_type_time"),
             models.Index(fields=["source_model", "source_id"], name="activity_source"),
+            # A player's events in given tournaments (tournament history counts them per tournament).
+            models.Index(
+                "user",
+                Cast(KeyTextTransform("tournament_id", "metadata"), models.BigIntegerField()),
+                name="activity_user_tournament",
+            ),
         ]
         triggers = [
             pgtrigger.Protect(

@@ -79,21 +79,21 @@ def _history_sql(*, with_cursor: bool) -> str:
     counts = ", ".join(f"count(*) FILTER (WHERE e.event_type = '{event_type.value}')" for event_type in COUNTED_EVENTS)
     keyset = "AND (a.timestamp, a.id) < (%(after_ts)s, %(after_id)s) " if with_cursor else ""
     tournament_columns = ", ".join(f"t.{column}" for column in _TOURNAMENT_COLUMNS)
-    # One statement: the page of registration events (feed index), the player's events in those
-    # tournaments counted per tournament, the registration, its tournament and its placement.
+    # One statement: the page of registration events (feed index), then for each entry the player's events
+    # in that tournament counted through the (user, tournament) index, the registration, its tournament and
+    # its placement.
     return (
         f"WITH page AS (SELECT a.id, a.timestamp, (a.metadata->>'tournament_id')::bigint AS tournament_id, "
         f"(a.metadata->>'registration_id')::bigint AS registration_id FROM {activity} a "
         f"WHERE a.user_id = %(user_id)s AND a.event_type = 'tournament_registered' {keyset}"
-        "ORDER BY a.timestamp DESC, a.id DESC LIMIT %(limit)s), "
-        f"counted AS (SELECT (e.metadata->>'tournament_id')::bigint AS tournament_id, {counts} FROM {activity} e "
-        "WHERE e.user_id = %(user_id)s AND e.event_type = ANY(%(counted)s) "
-        "AND (e.metadata->>'tournament_id')::bigint IN (SELECT tournament_id FROM page) GROUP BY 1) "
+        "ORDER BY a.timestamp DESC, a.id DESC LIMIT %(limit)s) "
         f"SELECT p.id, p.timestamp, r.id, r.registered_at, {tournament_columns}, "
         f"(SELECT tr.placement FROM {TournamentResult._meta.db_table} tr WHERE tr.registration_id = r.id LIMIT 1), "
-        f"c.* FROM page p JOIN {Registration._meta.db_table} r ON r.id = p.registration_id "
+        f"p.tournament_id, c.* FROM page p JOIN {Registration._meta.db_table} r ON r.id = p.registration_id "
         f"JOIN {Tournament._meta.db_table} t ON t.id = r.tournament_id "
-        "LEFT JOIN counted c ON c.tournament_id = p.tournament_id ORDER BY p.timestamp DESC, p.id DESC"
+        f"CROSS JOIN LATERAL (SELECT {counts} FROM {activity} e WHERE e.user_id = %(user_id)s "
+        "AND (e.metadata->>'tournament_id')::bigint = p.tournament_id AND e.event_type = ANY(%(counted)s)) c "
+        "ORDER BY p.timestamp DESC, p.id DESC"
     )
 
 
