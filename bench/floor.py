@@ -158,15 +158,15 @@ def tournament_history_document(username: str, first: int) -> dict[str, Any]:
         "page AS (SELECT a.id, a.timestamp, (a.metadata->>'tournament_id')::bigint AS tournament_id, "
         "(a.metadata->>'registration_id')::bigint AS registration_id FROM user_profile_useractivity a "
         "WHERE a.user_id = (SELECT id FROM player) AND a.event_type = 'tournament_registered' "
-        "ORDER BY a.timestamp DESC, a.id DESC LIMIT %s), "
-        f"counted AS (SELECT (e.metadata->>'tournament_id')::bigint AS tournament_id, {counts} "
-        "FROM user_profile_useractivity e WHERE e.user_id = (SELECT id FROM player) AND e.event_type = ANY(%s) "
-        "AND (e.metadata->>'tournament_id')::bigint IN (SELECT tournament_id FROM page) GROUP BY 1) "
+        "ORDER BY a.timestamp DESC, a.id DESC LIMIT %s) "
         "SELECT p.id, p.timestamp, r.registered_at, t.id, t.name, t.game, t.starts_at, "
         "(SELECT tr.placement FROM tournaments_tournamentresult tr WHERE tr.registration_id = r.id LIMIT 1), "
         f"{counted} FROM page p JOIN tournaments_registration r ON r.id = p.registration_id "
         "JOIN tournaments_tournament t ON t.id = r.tournament_id "
-        "LEFT JOIN counted c ON c.tournament_id = p.tournament_id ORDER BY p.timestamp DESC, p.id DESC",
+        f"CROSS JOIN LATERAL (SELECT {counts} FROM user_profile_useractivity e "
+        "WHERE e.user_id = (SELECT id FROM player) AND e.event_type = ANY(%s) "
+        "AND (e.metadata->>'tournament_id')::bigint = p.tournament_id) c "
+        "ORDER BY p.timestamp DESC, p.id DESC",
         [username, first + 1, list(HISTORY_COUNTED)],
     )
     edges: list[dict[str, Any]] = []
