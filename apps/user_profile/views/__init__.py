@@ -1,3 +1,3 @@
-from apps.user_profile.views.pages import my_activity, player_profile
+from apps.user_profile.views.pages import my_activity, player_profile, tournament_history
 
-__all__ = ["my_activity", "player_profile"]
+__all__ = ["my_activity", "player_profile", "tournament_history"]

@@ -1,4 +1,5 @@
-"""Server-rendered player pages: a profile with stats and history, and the player's own activity feed.
+"""Server-rendered player pages: a profile with stats and history, a player's whole tournament history, and
+the player's own activity feed.
 
 Thin over the read selectors (the same ones the GraphQL API uses); each page runs a fixed number of
 queries whatever the amount of history.
@@ -12,9 +13,10 @@ from django.views.decorators.http import require_GET
 
 from apps.user_profile.models import UserProfileStats
 from apps.user_profile.selectors import InvalidCursorError, activity_page, tournament_history_page
-from apps.user_profile.views.presenters import present_activity
+from apps.user_profile.views.presenters import present_activity, present_tournament_entry
 
 FEED_PAGE_SIZE = 50
+HISTORY_PAGE_SIZE = 20
 PROFILE_RECENT_ACTIVITY = 10
 PROFILE_RECENT_TOURNAMENTS = 5
 
@@ -45,9 +47,37 @@ def player_profile(request: HttpRequest, username: str) -> HttpResponse:
         "is_owner": is_owner,
         "can_see_economy": can_see_economy,
         "history": history.items,
+        # The profile shows the latest few; the link leads to the rest only when there is a rest.
+        "has_more_history": history.has_next_page,
         "activities": [present_activity(event) for event in recent.items],
     }
     return render(request, "user_profile/profile.html", context)
+
+
+@require_GET
+def tournament_history(request: HttpRequest, username: str) -> HttpResponse:
+    """Every tournament a player entered, newest first, 20 a page with keyset "older" links (public)."""
+    user = get_user_model().objects.select_related("profile").filter(username=username).first()
+    if user is None:
+        raise Http404(f"No player is called “{username}”.")
+    profile = getattr(user, "profile", None)
+    context: dict[str, object] = {
+        "player": user,
+        "display_name": (profile.display_name if profile else "") or user.get_username(),
+    }
+    after = request.GET.get("after") or None
+    try:
+        page = tournament_history_page(user_id=user.pk, first=HISTORY_PAGE_SIZE, after=after)
+    except InvalidCursorError:
+        context["error"] = "That page link is not valid any more. Start again from the newest tournaments."
+        return render(request, "user_profile/tournament_history.html", context, status=400)
+    context.update(
+        tournaments=[present_tournament_entry(entry) for entry in page.items],
+        # The selector pages forward only: "older" continues after the last row, "newest" starts over.
+        older_cursor=page.items[-1].cursor if page.items and page.has_next_page else None,
+        is_first_page=after is None,
+    )
+    return render(request, "user_profile/tournament_history.html", context)
 
 
 @require_GET

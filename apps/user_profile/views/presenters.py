@@ -1,4 +1,5 @@
-"""How an activity event reads on a page: an icon, a tone and a human sentence built from its metadata.
+"""How an activity event reads on a page: an icon, a tone and a human sentence built from its metadata;
+and how a tournament history entry reads: its result in words.
 
 The metadata recorded with each event carries the names a sentence needs (tournament, opponent, team,
 achievement, amount), so presenting a page of events needs no query beyond the page itself.
@@ -12,8 +13,10 @@ from typing import Any
 from django.contrib.humanize.templatetags.humanize import intcomma
 
 from apps.economy.models import DeltaCrownTransaction
+from apps.tournaments.models import Tournament
 from apps.user_profile.models import ActivityEventType as E
 from apps.user_profile.models import UserActivity
+from apps.user_profile.selectors import TournamentHistoryEntry, TournamentOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,4 +121,57 @@ def present_activity(event: UserActivity) -> ActivityItem:
         tone=tone,
         sentence=activity_sentence(event_type=event.event_type, metadata=event.metadata),
         timestamp=event.timestamp,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TournamentRow:
+    tournament_id: int
+    name: str
+    game: str
+    starts_at: datetime
+    checked_in: bool
+    placement: int | None
+    result: str
+    matches_played: int
+    matches_won: int
+    matches_lost: int
+
+
+OUTCOME_LABELS = {
+    TournamentOutcome.WON: "Winner",
+    TournamentOutcome.RUNNER_UP: "Runner-up",
+    TournamentOutcome.TOP4: "Top 4",
+}
+
+
+def tournament_result(entry: TournamentHistoryEntry) -> str:
+    """'#1 · Winner', '#5', 'In progress', 'Did not check in': where the player stands in that tournament."""
+    outcome = OUTCOME_LABELS.get(entry.result) if entry.result else None
+    if entry.placement:
+        return f"#{entry.placement} · {outcome}" if outcome else f"#{entry.placement}"
+    if outcome:
+        return outcome
+    status = entry.tournament.status
+    if status == Tournament.Status.CANCELLED:
+        return "Cancelled"
+    if entry.completed or status == Tournament.Status.COMPLETED:
+        # Only checked-in players take part, so a finished tournament without a check-in was missed.
+        return "Completed" if entry.checked_in else "Did not check in"
+    return "In progress" if entry.checked_in else "Registered"
+
+
+def present_tournament_entry(entry: TournamentHistoryEntry) -> TournamentRow:
+    tournament = entry.tournament
+    return TournamentRow(
+        tournament_id=tournament.pk,
+        name=tournament.name,
+        game=tournament.game,
+        starts_at=tournament.starts_at,
+        checked_in=entry.checked_in,
+        placement=entry.placement,
+        result=tournament_result(entry),
+        matches_played=entry.matches_played,
+        matches_won=entry.matches_won,
+        matches_lost=entry.matches_lost,
     )
