@@ -79,6 +79,10 @@ def test_history_lists_every_tournament_newest_first_with_result_and_matches(cli
     assert html.count('data-checked-in="no"') == 1
     assert 'rel="next"' not in html
     assert "Newest" not in html
+    [carol_summer] = client.get(history_url("carol")).context["tournaments"]
+    assert carol_summer.result == "#2 · Runner-up"
+    bob_summer = client.get(history_url("bob")).context["tournaments"][-1]
+    assert bob_summer.result == "#3 · Top 4"
 
 
 def test_history_shows_places_below_the_podium_and_missed_check_ins(client: Client):
