@@ -218,3 +218,16 @@ def test_history_runs_the_same_queries_for_one_and_for_twenty_five_tournaments(c
     # then the player and one page of history
     assert many.registrations.count() == 25
     assert queries_one == queries_many == 2
+
+
+def test_a_cancelled_tournament_reads_as_cancelled(client: Client):
+    # given a tournament cancelled (from the admin) after the player registered
+    player = UserFactory(username="hopeful")
+    [tournament] = register_for(player, 1)
+    Tournament.objects.filter(pk=tournament.pk).update(status=Tournament.Status.CANCELLED)
+    # when
+    response = client.get(history_url("hopeful"))
+    # then
+    [row] = response.context["tournaments"]
+    assert row.result == "Cancelled"
+    assert "Cancelled" in response.content.decode()
