@@ -36,7 +36,8 @@ def test_both_paths_give_the_same_rows_page_by_page():
     rest_pg = _rows_postgresql(user_id=player.pk, limit=10, after=after)
     rest_orm = _rows_portable(user_id=player.pk, limit=10, after=after)
     # then
-    assert len(first_pg) == 3 and len(rest_pg) == 2
+    assert len(first_pg) == 3
+    assert len(rest_pg) == 2
     for pg_rows, orm_rows in ((first_pg, first_orm), (rest_pg, rest_orm)):
         assert [
             (r.event_id, r.timestamp, r.registration_id, r.registered_at, r.tournament.pk, r.placement, r.seen)
@@ -45,4 +46,5 @@ def test_both_paths_give_the_same_rows_page_by_page():
             (r.event_id, r.timestamp, r.registration_id, r.registered_at, r.tournament.pk, r.placement, r.seen)
             for r in orm_rows
         ]
-    assert first_pg[1].seen["tournament_won"] == 1 and first_pg[1].placement == 1
+    assert first_pg[1].seen["tournament_won"] == 1
+    assert first_pg[1].placement == 1
