@@ -14,12 +14,14 @@ def _aggregate(event_type: str, counter: str) -> str:
     return f"COALESCE({value} FILTER (WHERE a.event_type = '{event_type}'), 0) AS {counter}"
 
 
+# One aggregate per player, LATERAL: an aggregate subquery is never flattened into a join, so each player's
+# events are read through the user-led indexes. As a plain join with GROUP BY, a log without statistics
+# (freshly filled, not analyzed yet) was hashed whole for every batch, which made a run quadratic.
 EXPECTED_SELECT = (
-    "SELECT u.user_id, "
+    "SELECT u.user_id, e.* FROM unnest(%(user_ids)s::bigint[]) AS u(user_id) CROSS JOIN LATERAL (SELECT "
     + ", ".join(_aggregate(event_type, counter) for event_type, counter in COUNTER_FOR_EVENT.items())
     + ", MIN(a.timestamp) AS first_activity_at, MAX(a.timestamp) AS last_activity_at"
-    + f" FROM unnest(%(user_ids)s::bigint[]) AS u(user_id) LEFT JOIN {T_ACTIVITY} a ON a.user_id = u.user_id"
-    + " GROUP BY u.user_id"
+    + f" FROM {T_ACTIVITY} a WHERE a.user_id = u.user_id) e"
 )
 
 # Missing rows first (a missing stats row is never an error), with every column since the model's defaults
