@@ -67,9 +67,9 @@ def _by_index(table: str, condition: str) -> str:
     """The rows of `table` matching `x.<condition>` for one outer row, looked up through the column's index.
 
     For a LATERAL join: OFFSET 0 keeps the planner from flattening it into a join of the whole table, which
-    it picks when its row estimate for the batch's participations (many ANDed conditions) comes out tiny.
-    Then a batch scans or hashes all matches and results of the platform, and a run grows with the history
-    times the number of batches.
+    it picks when its row estimates come out tiny (many ANDed conditions, or tables not analyzed yet after a
+    bulk load). Then a batch scans, hashes or loops over all matches, results or tournaments of the platform,
+    and a run grows with the history times the number of batches.
     """
     return f"SELECT * FROM {table} x WHERE x.{condition} OFFSET 0"
 
@@ -110,7 +110,7 @@ REGISTRATION_EVENTS = f"""
                r.checked_in AND r.checked_in_at IS NOT NULL AND {_on_roster(["r.checked_in_at"])} AS checked_in,
                t.status = '{COMPLETED}' AND t.completed_at IS NOT NULL AND r.status = '{CONFIRMED}'
                  AND {_on_roster(["t.completed_at"])} AS completed
-        FROM participations r JOIN {T_TOURNAMENT} t ON t.id = r.tournament_id
+        FROM participations r CROSS JOIN LATERAL ({_by_index(T_TOURNAMENT, "id = r.tournament_id")}) t
         WHERE r.confirmed_at IS NOT NULL
         OFFSET 0  -- each registration's metadata and roster checks once, not once per event type
     ) x
@@ -132,7 +132,7 @@ PLACEMENTS = f"""
            {_label(TournamentResult)}, res.id
     FROM participations r
     CROSS JOIN LATERAL ({_by_index(T_RESULT, "registration_id = r.id AND x.placement BETWEEN 1 AND 4")}) res
-    JOIN {T_TOURNAMENT} t ON t.id = res.tournament_id
+    CROSS JOIN LATERAL ({_by_index(T_TOURNAMENT, "id = res.tournament_id")}) t
     WHERE {_COMPLETED_PARTICIPANT}
 """
 
@@ -158,7 +158,7 @@ MATCHES = f"""
             SELECT {_SIDE_COLUMNS}, mt.side_a_id, {_MATCH_COLUMNS}
             FROM participations r CROSS JOIN LATERAL ({_by_index(T_MATCH, "side_b_id = r.id" + _MATCH_DONE)}) mt
         ) s
-        JOIN {T_TOURNAMENT} t ON t.id = s.tournament_id
+        CROSS JOIN LATERAL ({_by_index(T_TOURNAMENT, "id = s.tournament_id")}) t
         CROSS JOIN LATERAL (
             SELECT x.user_id, x.team_id, (SELECT ou.username FROM {T_USER} ou WHERE ou.id = x.user_id) AS username
             FROM ({_by_index(T_REGISTRATION, "id = s.opponent_id")}) x
