@@ -63,7 +63,7 @@ def print_table(results: dict[str, Any]) -> None:
     backfill_met = jobs["backfill_events_per_second"] >= targets["backfill_events_per_second"]
     reconcile_met = jobs["reconcile_seconds"] <= targets["reconcile_seconds"]
     print(
-        f"{'backfill of the whole history':38} {jobs['events']:>10,} events in {jobs['backfill_seconds']:.1f}s ="
+        f"{'backfill, ' + str(jobs.get('backfill_workers', 1)) + ' shard worker(s)':38} {jobs['events']:>10,} events in {jobs['backfill_seconds']:.1f}s ="
         f" {jobs['backfill_events_per_second']:,.0f} events/s | >={targets['backfill_events_per_second']:,}/s"
         f" {_verdict(backfill_met)}"
     )

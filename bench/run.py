@@ -9,6 +9,7 @@ backfill missed events, stats drifted). Missed speed targets are reported, not f
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -39,6 +40,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--write-events", type=int, default=1_000, help="record_event calls per writer.")
     parser.add_argument("--reuse", action="store_true", help="Keep the generated database (skips the jobs).")
+    parser.add_argument(
+        "--backfill-workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="Backfill processes, one shard each (--shard K/N), as operators run it (default: one per core).",
+    )
     parser.add_argument("--json", type=Path, default=None, help="Where to write the results (JSON).")
     return parser.parse_args()
 
@@ -67,11 +74,22 @@ def log(message: str) -> None:
     print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
+def backfill_shard(k: int, n: int) -> int:
+    """One worker's share of the backfill (players with id % n == k - 1); returns the events it created."""
+    from django.db import connection
+
+    from apps.user_profile.services.backfill import activity_backfill
+
+    report = activity_backfill(shard=(k, n) if n > 1 else None)
+    connection.close()
+    return report.events_created
+
+
 def run_jobs(args: argparse.Namespace, failures: list[str]) -> dict[str, Any]:
     from django.core.management import call_command
+    from django.db import connections
 
     from apps.benchmarks.services.generate import platform_generate
-    from apps.user_profile.services.backfill import activity_backfill
     from apps.user_profile.services.reconcile import stats_reconcile
 
     log(f"creating {args.database_url.rsplit('/', 1)[-1]} and migrating")
@@ -80,14 +98,15 @@ def run_jobs(args: argparse.Namespace, failures: list[str]) -> dict[str, Any]:
     log(f"generating {args.users:,} players / ~{args.events:,} events (seed {args.seed})")
     generated = platform_generate(users=args.users, events=args.events, seed=args.seed, build_events=False, log=log)
 
-    log("backfill of the whole history")
+    workers = args.backfill_workers
+    log(f"backfill of the whole history, {workers} shard(s) in parallel processes")
+    connections.close_all()  # each worker process opens its own
     started = time.perf_counter()
-    backfill = activity_backfill()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        created = sum(pool.starmap(backfill_shard, [(k, workers) for k in range(1, workers + 1)]))
     backfill_seconds = time.perf_counter() - started
-    if backfill.events_created != generated.expected_event_total:
-        failures.append(
-            f"backfill created {backfill.events_created:,} events, the rules derive {generated.expected_event_total:,}"
-        )
+    if created != generated.expected_event_total:
+        failures.append(f"backfill created {created:,} events, the rules derive {generated.expected_event_total:,}")
 
     log("reconcile of all players")
     started = time.perf_counter()
@@ -97,9 +116,10 @@ def run_jobs(args: argparse.Namespace, failures: list[str]) -> dict[str, Any]:
         failures.append(f"reconcile after the backfill found {reconcile.users_with_drift} players with drift")
     return {
         "generate_seconds": generated.seconds,
-        "events": backfill.events_created,
+        "events": created,
+        "backfill_workers": workers,
         "backfill_seconds": backfill_seconds,
-        "backfill_events_per_second": backfill.events_created / backfill_seconds,
+        "backfill_events_per_second": created / backfill_seconds,
         "reconcile_seconds": reconcile_seconds,
         "reconcile_players": reconcile.users_checked,
     }
