@@ -33,15 +33,7 @@ class RegistrationInline(admin.TabularInline):
         "checked_in",
         "checked_in_at",
     ]
-    readonly_fields = [
-        "user",
-        "team",
-        "status",
-        "registered_at",
-        "confirmed_at",
-        "checked_in",
-        "checked_in_at",
-    ]
+    readonly_fields = fields
     extra = 0
     can_delete = False
     show_change_link = True
