@@ -22,18 +22,13 @@ def all_fields(model_admin: admin.ModelAdmin) -> list[str]:
     return [field.name for field in model_admin.model._meta.concrete_fields if field.name != "id"]
 
 
+REGISTRATION_INLINE_FIELDS = ("user", "team", "status", "registered_at", "confirmed_at", "checked_in", "checked_in_at")
+
+
 class RegistrationInline(admin.TabularInline):
     model = Registration
-    fields = [
-        "user",
-        "team",
-        "status",
-        "registered_at",
-        "confirmed_at",
-        "checked_in",
-        "checked_in_at",
-    ]
-    readonly_fields = fields
+    fields = REGISTRATION_INLINE_FIELDS
+    readonly_fields = REGISTRATION_INLINE_FIELDS
     extra = 0
     can_delete = False
     show_change_link = True
