@@ -156,29 +156,6 @@ def activity_forward_pages(
             )
             for owner_id in owner_ids
         }
-    return _forward_pages_lateral(
-        owner_ids=owner_ids,
-        viewer_id=viewer_id,
-        viewer_is_staff=viewer_is_staff,
-        first=first,
-        after=after,
-        event_types=event_types,
-        since=since,
-        until=until,
-    )
-
-
-def _forward_pages_lateral(
-    *,
-    owner_ids: list[int],
-    viewer_id: int | None,
-    viewer_is_staff: bool,
-    first: int | None,
-    after: ActivityCursor | None,
-    event_types: Iterable[str] | None,
-    since: datetime | None,
-    until: datetime | None,
-) -> dict[int, ActivityPage]:
     size = DEFAULT_PAGE_SIZE if first is None else first
     table = UserActivity._meta.db_table
     conditions = ["a.user_id = owner.id"]
