@@ -107,25 +107,30 @@ def test_open_tournament_match_and_result_stay_editable(admin_client):
     assert all(page.context["has_delete_permission"] for page in pages.values())
 
 
+def scheduled_match(*players):
+    tournament = make_tournament()
+    ra, rb = (enter(tournament, player) for player in players)
+    return tournaments.match_create(tournament=tournament, side_a=ra, side_b=rb)
+
+
+def post_match_form(client: Client, match, **fields):
+    """Submit the match's admin change form: its current tournament, round and sides, plus `fields`."""
+    form = {"tournament": match.tournament_id, "round": 1, "side_a": match.side_a_id, "side_b": match.side_b_id}
+    return client.post(reverse("admin:tournaments_match_change", args=[match.pk]), {**form, **fields})
+
+
 def test_completing_a_match_in_the_admin_records_its_events(admin_client):
     # given
     alice, bob = UserFactory(), UserFactory()
-    tournament = make_tournament()
-    ra, rb = enter(tournament, alice), enter(tournament, bob)
-    match = tournaments.match_create(tournament=tournament, side_a=ra, side_b=rb)
+    match = scheduled_match(alice, bob)
     # when
-    response = admin_client.post(
-        reverse("admin:tournaments_match_change", args=[match.pk]),
-        {
-            "tournament": tournament.pk,
-            "round": 1,
-            "side_a": ra.pk,
-            "side_b": rb.pk,
-            "state": "COMPLETED",
-            "winner": ra.pk,
-            "completed_at_0": "2026-03-01",
-            "completed_at_1": "12:00:00",
-        },
+    response = post_match_form(
+        admin_client,
+        match,
+        state="COMPLETED",
+        winner=match.side_a_id,
+        completed_at_0="2026-03-01",
+        completed_at_1="12:00:00",
     )
     # then
     assert response.status_code == 302
@@ -135,14 +140,9 @@ def test_completing_a_match_in_the_admin_records_its_events(admin_client):
 
 def test_completed_match_without_time_is_refused_by_the_form(admin_client):
     # given
-    tournament = make_tournament()
-    ra, rb = enter(tournament, UserFactory()), enter(tournament, UserFactory())
-    match = tournaments.match_create(tournament=tournament, side_a=ra, side_b=rb)
+    match = scheduled_match(UserFactory(), UserFactory())
     # when
-    response = admin_client.post(
-        reverse("admin:tournaments_match_change", args=[match.pk]),
-        {"tournament": tournament.pk, "round": 1, "side_a": ra.pk, "side_b": rb.pk, "state": "COMPLETED"},
-    )
+    response = post_match_form(admin_client, match, state="COMPLETED")
     # then
     assert response.status_code == 200
     assert response.context["adminform"].form.errors
@@ -151,22 +151,10 @@ def test_completed_match_without_time_is_refused_by_the_form(admin_client):
 
 def test_forfeit_without_a_winner_is_refused_by_the_form(admin_client):
     # given
-    tournament = make_tournament()
-    ra, rb = enter(tournament, UserFactory()), enter(tournament, UserFactory())
-    match = tournaments.match_create(tournament=tournament, side_a=ra, side_b=rb)
+    match = scheduled_match(UserFactory(), UserFactory())
     # when
-    response = admin_client.post(
-        reverse("admin:tournaments_match_change", args=[match.pk]),
-        {
-            "tournament": tournament.pk,
-            "round": 1,
-            "side_a": ra.pk,
-            "side_b": rb.pk,
-            "state": "COMPLETED",
-            "is_forfeit": "on",
-            "completed_at_0": "2026-11-01",
-            "completed_at_1": "12:00:00",
-        },
+    response = post_match_form(
+        admin_client, match, state="COMPLETED", is_forfeit="on", completed_at_0="2026-11-01", completed_at_1="12:00:00"
     )
     # then
     assert response.status_code == 200
