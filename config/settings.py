@@ -53,6 +53,11 @@ INSTALLED_APPS = [
 # GraphiQL at /graphql/ in a browser: on in development, off in production unless asked for.
 GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", DEBUG)
 
+# The API's limits on one request (docs/api.md).
+GRAPHQL_MAX_BODY_BYTES = int(os.environ.get("GRAPHQL_MAX_BODY_BYTES", str(100 * 1024)))
+# Execution is cancelled past this, its running SQL included; the client gets TIMEOUT.
+GRAPHQL_DEADLINE_SECONDS = float(os.environ.get("GRAPHQL_DEADLINE_SECONDS", "5"))
+
 # /metrics: with a token, scrapers send "Authorization: Bearer <token>"; without one, loopback clients only.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
@@ -92,6 +97,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=0,
+        # Connections are checked before use (with the pool: on checkout), so the first request after a
+        # database restart succeeds instead of failing on a dead connection.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
@@ -100,6 +108,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("DATABASE_POOL_MIN", "2")),
         "max_size": int(os.environ.get("DATABASE_POOL_MAX", "20")),
+        # While the database is down a request waits this long for a connection, then gets a 503.
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "3")),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation pays off for long analytical scans only: here it added 2.5-4 s of compiling to every

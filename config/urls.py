@@ -2,16 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import URLPattern, URLResolver, include, path
-from django.views.decorators.csrf import csrf_exempt
 
 from apps.user_profile.views_metrics import metrics_view
-from schema.view import GraphQLView
+from schema.graphiql import graphiql_page
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    # CSRF is checked inside the view, for cookie-session mutations only (anonymous and token reads need none).
-    path("graphql/", csrf_exempt(GraphQLView.as_view()), name="graphql"),
+    # The page only: API requests to /graphql/ never reach Django (config/asgi.py sends them to schema.http).
+    path("graphql/", graphiql_page, name="graphql"),
     path("metrics", metrics_view, name="metrics"),
     path("", include("apps.user_profile.urls")),
 ]

@@ -1,9 +1,10 @@
-"""The GraphQL schema: per-domain queries and mutations merged into one Query and one Mutation."""
+"""The GraphQL schema: per-domain queries and mutations merged into one Query and one Mutation.
+
+It is executed by schema.execution (limits, caches, error codes), served over HTTP by schema.http."""
 
 import strawberry
 from strawberry.tools import merge_types
 
-from schema.extensions import schema_extensions
 from schema.leaderboard.queries import LeaderboardQuery
 from schema.reconcile.mutations import ReconcileMutation
 from schema.tournaments.types import Match, Tournament
@@ -17,7 +18,6 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     types=[User, Activity, Tournament, Match],
-    extensions=schema_extensions(),
 )
 
 __all__ = ["schema"]

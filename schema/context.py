@@ -1,9 +1,8 @@
-"""What every resolver sees as `info.context`: the request, its authenticated user and its loaders."""
+"""What every resolver sees as `info.context`: the viewer, the request's id and its loaders."""
 
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
 from strawberry.types import Info as StrawberryInfo
 
 from schema.dataloaders import Loaders
@@ -11,12 +10,8 @@ from schema.dataloaders import Loaders
 
 @dataclass
 class Context:
-    request: HttpRequest
-    response: HttpResponse
     user: User | None  # None when anonymous
-    # Set for cookie sessions; a Bearer token is not sent by browsers on their own, so it needs no CSRF.
-    csrf_required: bool = False
-    csrf_failure: str | None = None
+    request_id: str = ""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

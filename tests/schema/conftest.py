@@ -9,25 +9,38 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from tests.asgi import AsgiClient
+
 GraphQLCall = Callable[..., dict[str, Any]]
 
 
 def graphql(
-    client: Client, query: str, variables: dict[str, Any] | None = None, *, method: str = "post", **headers: Any
+    client: Client | AsgiClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    method: str = "post",
+    **headers: Any,
 ) -> dict[str, Any]:
-    """Run one operation; returns the decoded JSON body with the HTTP status under `_status`."""
+    """Run one operation through the ASGI application (with the Django client's cookies, if one is given);
+    returns the decoded JSON body with the HTTP status under `_status`."""
+    api = client if isinstance(client, AsgiClient) else AsgiClient(client)
     if method == "get":
         params = {"query": query}
         if variables:
             params["variables"] = json.dumps(variables)
-        response = client.get("/graphql/", params, **headers)
+        response = api.get("/graphql/", params, **headers)
     else:
-        response = client.post(
-            "/graphql/", {"query": query, "variables": variables or {}}, content_type="application/json", **headers
-        )
+        response = api.post("/graphql/", {"query": query, "variables": variables or {}}, **headers)
     body = response.json()
     body["_status"] = response.status_code
     return body
+
+
+@pytest.fixture
+def api(client: Client) -> AsgiClient:
+    """The ASGI application, with the cookies of the `client` fixture (log in through that one)."""
+    return AsgiClient(client)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from apps.api_tokens.models import ApiToken
 from apps.api_tokens.services import api_token_create, api_token_revoke
+from tests.asgi import AsgiClient
 from tests.factories import UserFactory
 from tests.schema.conftest import error_messages, graphql
 
@@ -23,7 +24,7 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 )
 def test_request_errors_are_400_without_data_in_graphql_response_json(client: Client, query, variables) -> None:
     # when a bad document is sent accepting the GraphQL media type
-    response = client.post(
+    response = AsgiClient(client).post(
         "/graphql/",
         {"query": query, "variables": variables or {}},
         content_type="application/json",
@@ -40,7 +41,7 @@ def test_request_errors_are_400_without_data_in_graphql_response_json(client: Cl
 
 def test_request_errors_are_200_in_plain_json(client: Client) -> None:
     # when a document that does not validate is sent by a legacy client
-    response = client.post("/graphql/", {"query": "{ nope }"}, content_type="application/json")
+    response = AsgiClient(client).post("/graphql/", {"query": "{ nope }"}, content_type="application/json")
 
     # then it is a 200 application/json answer with data null
     assert response.status_code == 200
@@ -50,7 +51,9 @@ def test_request_errors_are_200_in_plain_json(client: Client) -> None:
 
 def test_field_errors_keep_status_200_in_graphql_response_json(client: Client) -> None:
     # when a valid document fails in a resolver
-    response = client.get("/graphql/", {"query": '{ user(id: "bad") { id } }'}, HTTP_ACCEPT=GRAPHQL_RESPONSE)
+    response = AsgiClient(client).get(
+        "/graphql/", {"query": '{ user(id: "bad") { id } }'}, HTTP_ACCEPT=GRAPHQL_RESPONSE
+    )
 
     # then the request executed: 200 with data
     assert response.status_code == 200
@@ -59,7 +62,7 @@ def test_field_errors_keep_status_200_in_graphql_response_json(client: Client) -
 
 
 def test_unacceptable_media_type_is_406(client: Client) -> None:
-    response = client.post(
+    response = AsgiClient(client).post(
         "/graphql/", {"query": "{ me { id } }"}, content_type="application/json", HTTP_ACCEPT="text/xml"
     )
     assert response.status_code == 406
@@ -70,7 +73,7 @@ def test_mutations_over_get_are_refused(client: Client) -> None:
     client.force_login(UserFactory(is_staff=True))
 
     # when a mutation is sent with GET
-    response = client.get("/graphql/", {"query": "mutation { reconcileUserStats { usersChecked } }"})
+    response = AsgiClient(client).get("/graphql/", {"query": "mutation { reconcileUserStats { usersChecked } }"})
 
     # then it is refused and nothing ran
     assert response.status_code == 405
@@ -96,11 +99,13 @@ def test_session_mutation_needs_the_csrf_token() -> None:
     mutation = "mutation { reconcileUserStats { usersChecked } }"
 
     # when the mutation is posted without, then with, the CSRF token
-    without = client.post("/graphql/", {"query": mutation}, content_type="application/json")
-    client.get("/graphql/", {"query": "{ me { id } }"})  # any page; then set the cookie the SPA would read
+    without = AsgiClient(client).post("/graphql/", {"query": mutation}, content_type="application/json")
+    AsgiClient(client).get("/graphql/", {"query": "{ me { id } }"})  # any page; then set the cookie the SPA would read
     token = "a" * 32
     client.cookies["csrftoken"] = token
-    with_token = client.post("/graphql/", {"query": mutation}, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    with_token = AsgiClient(client).post(
+        "/graphql/", {"query": mutation}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
 
     # then only the second runs
     assert without.status_code == 403
@@ -148,16 +153,16 @@ def test_token_mutations_need_no_csrf() -> None:
     ],
 )
 def test_bad_tokens_are_401_never_anonymous(client: Client, header, message) -> None:
-    response = client.get("/graphql/", {"query": "{ me { id } }"}, HTTP_AUTHORIZATION=header)
+    response = AsgiClient(client).get("/graphql/", {"query": "{ me { id } }"}, HTTP_AUTHORIZATION=header)
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")
-    assert response.json() == {"errors": [{"message": message}]}
+    assert response.json() == {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
 
 
 def test_revoked_token_is_401(client: Client) -> None:
     token, raw = api_token_create(user=UserFactory(), name="Old phone")
     api_token_revoke(token=token, at=timezone.now())
-    response = client.get("/graphql/", {"query": "{ me { id } }"}, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = AsgiClient(client).get("/graphql/", {"query": "{ me { id } }"}, HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 401
     assert response.json()["errors"][0]["message"] == "This API token has been revoked."
     assert ApiToken.objects.get(pk=token.pk).last_used_at is None
