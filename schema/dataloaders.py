@@ -10,15 +10,30 @@ from django.contrib.auth.models import User
 from django.db.models import Model
 from strawberry.dataloader import DataLoader
 
+from apps.economy.models import DeltaCrownTransaction
 from apps.tournaments.models import Match, Tournament
 from apps.user_profile.models import UserProfileStats
-from apps.user_profile.selectors import ActivityCursor, ActivityPage, activity_forward_pages
+from apps.user_profile.selectors import (
+    ActivityCursor,
+    ActivityPage,
+    TournamentHistoryPage,
+    activity_forward_pages,
+    economy_recent_transactions_of,
+    tournament_history_pages,
+)
 
 # (owner id, first, after, event types, since, until): a forward feed page of one player.
 FeedArguments = tuple[int | None, ActivityCursor | None, tuple[str, ...] | None, datetime | None, datetime | None]
 FeedKey = tuple[int, int | None, ActivityCursor | None, tuple[str, ...] | None, datetime | None, datetime | None]
 
+# (user id, first, after): a page of one player's tournament history.
+HistoryKey = tuple[int, int | None, ActivityCursor | None]
+# (user id, first): one player's newest ledger lines.
+TransactionsKey = tuple[int, int]
+
 M = TypeVar("M", bound=Model)
+K = TypeVar("K", bound=tuple[Any, ...])
+V = TypeVar("V")
 
 
 def _by_pk_loader(model: type[M]) -> DataLoader[int, M | None]:
@@ -70,6 +85,37 @@ def _feed_loader(*, viewer_id: int | None, viewer_is_staff: bool) -> DataLoader[
     return DataLoader(load_fn=load)
 
 
+def _per_owner_loader(
+    fetch_many: Callable[[list[int], tuple[Any, ...]], dict[int, V]],
+) -> DataLoader[K, V]:
+    """Keys are (owner id, *arguments); the owners of keys with the same arguments share one fetch_many call."""
+
+    def fetch(keys: Sequence[K]) -> list[V]:
+        owners_by_arguments: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+        for key in keys:
+            owners_by_arguments[key[1:]].append(key[0])
+        found: dict[tuple[Any, ...], V] = {}
+        for arguments, owner_ids in owners_by_arguments.items():
+            for owner_id, value in fetch_many(owner_ids, arguments).items():
+                found[(owner_id, *arguments)] = value
+        return [found[key] for key in keys]
+
+    async def load(keys: list[K]) -> list[V]:
+        return await sync_to_async(fetch)(keys)
+
+    return DataLoader(load_fn=load)
+
+
+def _history_pages(owner_ids: list[int], arguments: tuple[Any, ...]) -> dict[int, TournamentHistoryPage]:
+    first, after = arguments
+    return tournament_history_pages(user_ids=owner_ids, first=first, after=after)
+
+
+def _recent_transactions(owner_ids: list[int], arguments: tuple[Any, ...]) -> dict[int, list[DeltaCrownTransaction]]:
+    (first,) = arguments
+    return economy_recent_transactions_of(user_ids=owner_ids, first=first)
+
+
 class Loaders:
     """Created once per request on the context (never shared between requests or users)."""
 
@@ -77,6 +123,11 @@ class Loaders:
         # Forward feed pages of many players (a leaderboard's) in one query; what they show depends on the viewer.
         self.feed_page: DataLoader[FeedKey, ActivityPage] = _feed_loader(
             viewer_id=viewer_id, viewer_is_staff=viewer_is_staff
+        )
+        # History pages and newest ledger lines of many players in one query each (same arguments, any owners).
+        self.tournament_history_page: DataLoader[HistoryKey, TournamentHistoryPage] = _per_owner_loader(_history_pages)
+        self.recent_transactions: DataLoader[TransactionsKey, list[DeltaCrownTransaction]] = _per_owner_loader(
+            _recent_transactions
         )
         self.user: DataLoader[int, User | None] = _by_pk_loader(User)
         self.stats: DataLoader[int, UserProfileStats] = DataLoader(load_fn=_load_stats)

@@ -1,9 +1,8 @@
 from datetime import datetime
 
 import strawberry
-from asgiref.sync import sync_to_async
 
-from apps.user_profile.selectors import InvalidPageArgumentsError, economy_recent_transactions
+from apps.user_profile.selectors import MAX_RECENT_TRANSACTIONS, InvalidPageArgumentsError, validate_page_size
 from schema.context import Info
 from schema.errors import BadInputError
 
@@ -27,11 +26,14 @@ class EconomySummary:
         return self.total_earned - self.total_spent
 
     @strawberry.field(description="Newest first; `first` at most 50.")
-    async def recent_transactions(self, first: int = 10) -> list[Transaction]:
+    async def recent_transactions(self, info: Info, first: int = 10) -> list[Transaction]:
         try:
-            rows = await sync_to_async(economy_recent_transactions)(user_id=self.user_id, first=first)
+            # Checked here, so one bad field never fails the batch of the other players' lines.
+            validate_page_size(name="first", value=first, maximum=MAX_RECENT_TRANSACTIONS)
         except InvalidPageArgumentsError as error:
             raise BadInputError(str(error)) from error
+        # Batched across all the players of this request (one query for a leaderboard's summaries).
+        rows = await info.context.loaders.recent_transactions.load((self.user_id, first))
         return rows  # type: ignore[return-value]
 
 

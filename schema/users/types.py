@@ -10,7 +10,6 @@ from apps.user_profile.selectors import (
     InvalidCursorError,
     InvalidPageArgumentsError,
     activity_page,
-    tournament_history_page,
     validate_page_size,
 )
 from schema.activity.types import Activity, ActivityConnection, ActivityEdge, ActivityEventType, ActivityNode
@@ -125,11 +124,16 @@ class User(Node):
     async def tournament_history(
         root: UserModel, info: Info, first: int | None = None, after: str | None = None
     ) -> TournamentHistoryConnection:
+        loaders = info.context.loaders
         try:
-            page = await sync_to_async(tournament_history_page)(user_id=root.pk, first=first, after=after)
+            # Arguments are checked here, so one bad field never fails the batch of the other players' pages.
+            validate_page_size(name="first", value=first)
+            cursor = ActivityCursor.decode(after) if after is not None else None
         except (InvalidCursorError, InvalidPageArgumentsError) as error:
             raise _bad_input(error) from error
-        info.context.loaders.prime(info.context.loaders.tournament, (e.tournament for e in page.items), lambda t: t.pk)
+        # Batched across all the players of this request (one query for a leaderboard's histories).
+        page = await loaders.tournament_history_page.load((root.pk, first, cursor))
+        loaders.prime(loaders.tournament, (e.tournament for e in page.items), lambda t: t.pk)
         edges = [TournamentHistoryEdge(cursor=item.cursor, node=item) for item in page.items]  # type: ignore[arg-type]
         return TournamentHistoryConnection(
             edges=edges,

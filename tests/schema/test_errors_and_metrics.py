@@ -27,7 +27,7 @@ def test_unexpected_exception_reaches_the_client_masked(
     def broken(**kwargs):
         raise RuntimeError('relation "secret_table" does not exist')
 
-    monkeypatch.setattr("schema.users.types.tournament_history_page", broken)
+    monkeypatch.setattr("schema.dataloaders.tournament_history_pages", broken)
     UserFactory(username="masked")
 
     # when a client asks for it
@@ -65,7 +65,7 @@ def test_debug_shows_unexpected_errors_to_developers(client: Client, monkeypatch
     def broken(**kwargs):
         raise RuntimeError("a developer wants to see this")
 
-    monkeypatch.setattr("schema.users.types.tournament_history_page", broken)
+    monkeypatch.setattr("schema.dataloaders.tournament_history_pages", broken)
     UserFactory(username="dev")
     body = graphql(client, '{ user(username: "dev") { tournamentHistory { edges { cursor } } } }')
     assert error_messages(body) == ["a developer wants to see this"]

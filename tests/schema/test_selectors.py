@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from apps.economy.services import transaction_create
@@ -10,10 +11,13 @@ from apps.user_profile.selectors import (
     ActivityCursor,
     InvalidCursorError,
     LeaderboardMetric,
+    TournamentOutcome,
     activity_forward_pages,
     activity_page,
+    economy_recent_transactions_of,
     economy_summary,
     leaderboard_page,
+    tournament_history_pages,
 )
 from apps.user_profile.selectors.cursors import encode_cursor
 from apps.user_profile.services.events import EventSpec, record_events
@@ -106,6 +110,68 @@ def test_economy_summary_totals_and_recent_lines() -> None:
     assert [tx.amount for tx in summary.recent_transactions] == [5, -15]
     nobody = economy_summary(user_id=UserFactory().pk)
     assert (nobody.total_earned, nobody.total_spent, nobody.recent_transactions) == (0, 0, [])
+
+
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])
+def test_history_pages_of_many_players_in_one_call(vendor: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a in three tournaments (won the oldest), b in one, c in none
+    a, b, c = UserFactory(), UserFactory(), UserFactory()
+    start = timezone.now() - timedelta(days=3)
+    cups = [make_tournament(name=f"Cup {n}") for n in range(3)]
+    ra, rb = enter(cups[0], a, at=start), enter(cups[0], b, at=start)
+    play(cups[0], ra, rb, winner=ra)
+    finish(cups[0], [ra, rb])
+    enter(cups[1], a, at=start + timedelta(hours=1))
+    enter(cups[2], a, check_in=False, at=start + timedelta(hours=2))
+    # (the same pages whether PostgreSQL's one statement or the portable queries build them)
+    monkeypatch.setattr(connection, "vendor", vendor)
+
+    # when the first two entries of each are asked for at once (a repeated id is one player)
+    pages = tournament_history_pages(user_ids=[a.pk, b.pk, c.pk, a.pk], first=2)
+
+    # then each player gets their own page, newest first
+    assert list(pages) == [a.pk, b.pk, c.pk]
+    assert [e.tournament.name for e in pages[a.pk].items] == ["Cup 2", "Cup 1"]
+    assert [(e.checked_in, e.completed) for e in pages[a.pk].items] == [(False, False), (True, False)]
+    assert pages[a.pk].has_next_page is True
+    [won] = pages[b.pk].items
+    assert (won.tournament.name, won.placement, won.result, won.matches_played, won.matches_lost) == (
+        "Cup 0",
+        2,
+        TournamentOutcome.RUNNER_UP,
+        1,
+        1,
+    )
+    assert pages[b.pk].has_next_page is False
+    assert (pages[c.pk].items, pages[c.pk].has_next_page) == ([], False)
+    # and a's cursor pages on to the oldest entry
+    after = ActivityCursor.decode(pages[a.pk].items[-1].cursor)
+    rest = tournament_history_pages(user_ids=[a.pk], first=2, after=after)[a.pk]
+    assert [(e.tournament.name, e.placement, e.result) for e in rest.items] == [("Cup 0", 1, TournamentOutcome.WON)]
+    assert (rest.has_next_page, rest.has_previous_page) == (False, True)
+
+
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])
+def test_recent_transactions_of_many_players_in_one_call(vendor: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a with four ledger lines (two at the same instant), b with one, c with none
+    a, b, c = UserFactory(), UserFactory(), UserFactory()
+    for amount in (10, -3, 7):
+        transaction_create(user=a, amount=amount, reason="ADJUSTMENT")
+    same_time = a.dc_transactions.latest("id")
+    transaction_create(user=a, amount=2, reason="ADJUSTMENT", created_at=same_time.created_at)
+    transaction_create(user=b, amount=99, reason="DAILY_REWARD")
+    monkeypatch.setattr(connection, "vendor", vendor)
+
+    # when each one's three newest lines are asked for at once
+    lines = economy_recent_transactions_of(user_ids=[a.pk, b.pk, c.pk], first=3)
+
+    # then each gets their own, newest first (the later line first at the same instant)
+    assert {user_id: [tx.amount for tx in rows] for user_id, rows in lines.items()} == {
+        a.pk: [2, 7, -3],
+        b.pk: [99],
+        c.pk: [],
+    }
+    assert economy_recent_transactions_of(user_ids=[a.pk], first=0) == {a.pk: []}
 
 
 def test_every_leaderboard_metric_ranks_and_pages() -> None:

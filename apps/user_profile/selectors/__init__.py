@@ -13,6 +13,7 @@ from apps.user_profile.selectors.economy import (
     MAX_RECENT_TRANSACTIONS,
     EconomySummary,
     economy_recent_transactions,
+    economy_recent_transactions_of,
     economy_summary,
 )
 from apps.user_profile.selectors.history import (
@@ -20,6 +21,7 @@ from apps.user_profile.selectors.history import (
     TournamentHistoryPage,
     TournamentOutcome,
     tournament_history_page,
+    tournament_history_pages,
 )
 from apps.user_profile.selectors.leaderboard import (
     LeaderboardEntry,
@@ -45,8 +47,10 @@ __all__ = [
     "activity_forward_pages",
     "activity_page",
     "economy_recent_transactions",
+    "economy_recent_transactions_of",
     "economy_summary",
     "leaderboard_page",
     "tournament_history_page",
+    "tournament_history_pages",
     "validate_page_size",
 ]

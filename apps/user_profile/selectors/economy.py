@@ -1,6 +1,9 @@
 """A player's DC coin summary: totals from the stats row, recent lines from the ledger."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.db import connection
 
 from apps.economy.models import DeltaCrownTransaction
 from apps.user_profile.models import UserProfileStats
@@ -21,10 +24,38 @@ class EconomySummary:
         return self.total_earned - self.total_spent
 
 
+def economy_recent_transactions_of(
+    *, user_ids: Iterable[int], first: int = 10
+) -> dict[int, list[DeltaCrownTransaction]]:
+    """Each player's `first` newest ledger lines (at most 50), newest first, in one query for them all.
+
+    A LATERAL join walks each player's (user, -created_at, -id) index for just their lines: a leaderboard's
+    players cost what one player does.
+    """
+    validate_page_size(name="first", value=first, maximum=MAX_RECENT_TRANSACTIONS)
+    owners = list(dict.fromkeys(user_ids))
+    lines: dict[int, list[DeltaCrownTransaction]] = {user_id: [] for user_id in owners}
+    if connection.vendor != "postgresql":
+        # No LATERAL in the demo's SQLite: the same lines, one query per player.
+        for user_id in owners:
+            lines[user_id] = list(
+                DeltaCrownTransaction.objects.filter(user_id=user_id).order_by("-created_at", "-id")[:first]
+            )
+        return lines
+    table = DeltaCrownTransaction._meta.db_table
+    sql = (
+        f"SELECT t.* FROM unnest(%s::bigint[]) AS owner(id) CROSS JOIN LATERAL (SELECT * FROM {table} t "
+        "WHERE t.user_id = owner.id ORDER BY t.created_at DESC, t.id DESC LIMIT %s) t "
+        "ORDER BY t.user_id, t.created_at DESC, t.id DESC"
+    )
+    for line in DeltaCrownTransaction.objects.raw(sql, [owners, first]):
+        lines[line.user_id].append(line)
+    return lines
+
+
 def economy_recent_transactions(*, user_id: int, first: int = 10) -> list[DeltaCrownTransaction]:
     """The player's `first` newest ledger lines (at most 50), newest first."""
-    validate_page_size(name="first", value=first, maximum=MAX_RECENT_TRANSACTIONS)
-    return list(DeltaCrownTransaction.objects.filter(user_id=user_id).order_by("-created_at", "-id")[:first])
+    return economy_recent_transactions_of(user_ids=[user_id], first=first)[user_id]
 
 
 def economy_summary(*, user_id: int, recent: int = 10) -> EconomySummary:

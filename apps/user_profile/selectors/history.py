@@ -2,6 +2,7 @@
 
 import enum
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -79,21 +80,23 @@ def _history_sql(*, with_cursor: bool) -> str:
     counts = ", ".join(f"count(*) FILTER (WHERE e.event_type = '{event_type.value}')" for event_type in COUNTED_EVENTS)
     keyset = "AND (a.timestamp, a.id) < (%(after_ts)s, %(after_id)s) " if with_cursor else ""
     tournament_columns = ", ".join(f"t.{column}" for column in _TOURNAMENT_COLUMNS)
-    # One statement: the page of registration events (feed index), then for each entry the player's events
-    # in that tournament counted through the (user, tournament) index, the registration, its tournament and
-    # its placement.
+    # One statement for any number of players: each player's page of registration events (a LATERAL walk of
+    # their feed index), then for each entry the player's events in that tournament counted through the
+    # (user, tournament) index, the registration, its tournament and its placement.
     return (
-        f"WITH page AS (SELECT a.id, a.timestamp, (a.metadata->>'tournament_id')::bigint AS tournament_id, "
+        "WITH page AS (SELECT owner.id AS user_id, a.id, a.timestamp, a.tournament_id, a.registration_id "
+        "FROM unnest(%(user_ids)s::bigint[]) AS owner(id) CROSS JOIN LATERAL ("
+        "SELECT a.id, a.timestamp, (a.metadata->>'tournament_id')::bigint AS tournament_id, "
         f"(a.metadata->>'registration_id')::bigint AS registration_id FROM {activity} a "
-        f"WHERE a.user_id = %(user_id)s AND a.event_type = 'tournament_registered' {keyset}"
-        "ORDER BY a.timestamp DESC, a.id DESC LIMIT %(limit)s) "
-        f"SELECT p.id, p.timestamp, r.id, r.registered_at, {tournament_columns}, "
+        f"WHERE a.user_id = owner.id AND a.event_type = 'tournament_registered' {keyset}"
+        "ORDER BY a.timestamp DESC, a.id DESC LIMIT %(limit)s) a) "
+        f"SELECT p.user_id, p.id, p.timestamp, r.id, r.registered_at, {tournament_columns}, "
         f"(SELECT tr.placement FROM {TournamentResult._meta.db_table} tr WHERE tr.registration_id = r.id LIMIT 1), "
         f"p.tournament_id, c.* FROM page p JOIN {Registration._meta.db_table} r ON r.id = p.registration_id "
         f"JOIN {Tournament._meta.db_table} t ON t.id = r.tournament_id "
-        f"CROSS JOIN LATERAL (SELECT {counts} FROM {activity} e WHERE e.user_id = %(user_id)s "
+        f"CROSS JOIN LATERAL (SELECT {counts} FROM {activity} e WHERE e.user_id = p.user_id "
         "AND (e.metadata->>'tournament_id')::bigint = p.tournament_id AND e.event_type = ANY(%(counted)s)) c "
-        "ORDER BY p.timestamp DESC, p.id DESC"
+        "ORDER BY p.user_id, p.timestamp DESC, p.id DESC"
     )
 
 
@@ -108,9 +111,9 @@ class _HistoryRow:
     seen: dict[str, int]
 
 
-def _rows_postgresql(*, user_id: int, limit: int, after: ActivityCursor | None) -> list[_HistoryRow]:
+def _rows_postgresql(*, user_ids: list[int], limit: int, after: ActivityCursor | None) -> dict[int, list[_HistoryRow]]:
     params: dict[str, Any] = {
-        "user_id": user_id,
+        "user_ids": user_ids,
         "limit": limit,
         "counted": [event_type.value for event_type in COUNTED_EVENTS],
     }
@@ -120,10 +123,10 @@ def _rows_postgresql(*, user_id: int, limit: int, after: ActivityCursor | None) 
         db.execute(_history_sql(with_cursor=after is not None), params)
         rows = db.fetchall()
     width = len(_TOURNAMENT_COLUMNS)
-    result = []
-    for row in rows:
+    result: dict[int, list[_HistoryRow]] = {user_id: [] for user_id in user_ids}
+    for user_id, *row in rows:
         numbers = row[4 + width + 2 :]  # after the counted tournament id
-        result.append(
+        result[user_id].append(
             _HistoryRow(
                 event_id=row[0],
                 timestamp=row[1],
@@ -174,20 +177,7 @@ def _rows_portable(*, user_id: int, limit: int, after: ActivityCursor | None) ->
     return rows
 
 
-def tournament_history_page(
-    *, user_id: int, first: int | None = None, after: str | None = None
-) -> TournamentHistoryPage:
-    """A page of history in one query whatever its size.
-
-    Built from the player's own events, so a team registration shows only for the members who were on the
-    roster (and a team's matches and placement only for those who played them); the registration and the
-    tournament come from their tables in the same statement.
-    """
-    validate_page_size(name="first", value=first)
-    size = DEFAULT_PAGE_SIZE if first is None else first
-    cursor = ActivityCursor.decode(after) if after is not None else None
-    fetch = _rows_postgresql if connection.vendor == "postgresql" else _rows_portable
-    rows = fetch(user_id=user_id, limit=size + 1, after=cursor)
+def _page(rows: list[_HistoryRow], *, size: int, after: ActivityCursor | None) -> TournamentHistoryPage:
     items = []
     for row in rows[:size]:
         completed = bool(row.seen.get(E.TOURNAMENT_COMPLETED))
@@ -207,3 +197,31 @@ def tournament_history_page(
             )
         )
     return TournamentHistoryPage(items=items, has_next_page=len(rows) > size, has_previous_page=after is not None)
+
+
+def tournament_history_pages(
+    *, user_ids: Iterable[int], first: int | None = None, after: ActivityCursor | None = None
+) -> dict[int, TournamentHistoryPage]:
+    """The same page (`first` entries after `after`) of each player's history, in one query for them all.
+
+    Built from the player's own events, so a team registration shows only for the members who were on the
+    roster (and a team's matches and placement only for those who played them); the registration and the
+    tournament come from their tables in the same statement. Pages of a leaderboard's players share it.
+    """
+    validate_page_size(name="first", value=first)
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    owners = list(dict.fromkeys(user_ids))
+    if connection.vendor == "postgresql":
+        rows = _rows_postgresql(user_ids=owners, limit=size + 1, after=after)
+    else:
+        rows = {user_id: _rows_portable(user_id=user_id, limit=size + 1, after=after) for user_id in owners}
+    return {user_id: _page(rows[user_id], size=size, after=after) for user_id in owners}
+
+
+def tournament_history_page(
+    *, user_id: int, first: int | None = None, after: str | None = None
+) -> TournamentHistoryPage:
+    """A page of one player's history in one query whatever its size (see tournament_history_pages)."""
+    validate_page_size(name="first", value=first)
+    cursor = ActivityCursor.decode(after) if after is not None else None
+    return tournament_history_pages(user_ids=[user_id], first=first, after=cursor)[user_id]

@@ -1,0 +1,170 @@
+"""Every list field costs the same number of statements whatever the length of the list around it."""
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from apps.economy.services import transaction_create
+from apps.user_profile.models import UserProfileStats
+from schema.node import to_global_id
+from tests.factories import UserFactory, enter, finish, make_tournament, play
+from tests.schema.conftest import count_queries, graphql
+
+pytestmark = pytest.mark.django_db
+
+# Everything a player's row can list, asked for under each row of a leaderboard and for one player alone.
+PLAYER = """username stats { matchesWon winRate }
+  activities(first: 10) { edges { node { eventType tournament { name } match { round tournament { name } } } } }
+  tournamentHistory(first: 5) { edges { node { placement result matchesWon tournament { name } } } }
+  economySummary { totalEarned netEarnings recentTransactions(first: 3) { amount reason } }"""
+FULL_BOARD = (
+    "query($first: Int!) { leaderboard(metric: MATCHES_WON, first: $first) { edges { rank node { " + PLAYER + " } } } }"
+)
+ONE_PLAYER = "query($id: ID!) { node(id: $id) { ... on User { " + PLAYER + " } } }"
+
+# The session and the account of a signed-in viewer.
+VIEWER = 2
+
+
+def players_with_history(count: int) -> list[User]:
+    """`count` players, each in two tournaments (one finished, with placements) with matches and ledger lines."""
+    players = UserFactory.create_batch(count)
+    for finished in (True, False):
+        cup = make_tournament()
+        registrations = [enter(cup, player) for player in players]
+        for left, right in zip(registrations[::2], registrations[1::2], strict=False):
+            play(cup, left, right, winner=left)
+        if finished:
+            finish(cup, registrations)
+    for player in players:
+        transaction_create(user=player, amount=40, reason="DAILY_REWARD")
+        transaction_create(user=player, amount=-15, reason="ENTRY_FEE")
+    return players
+
+
+def run(client: Client, query: str, variables: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    with count_queries() as captured:
+        body = graphql(client, query, variables)
+    assert "errors" not in body, body["errors"]
+    return len(captured), body["data"]
+
+
+def board_nodes(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [edge["node"] for edge in data["leaderboard"]["edges"]]
+
+
+def test_full_leaderboard_costs_the_same_for_3_and_30_players(client: Client) -> None:
+    # given 30 players with tournaments, matches and ledger lines, and a staff viewer (who sees every summary)
+    players_with_history(30)
+    client.force_login(UserFactory(is_staff=True))
+
+    def board(size: int) -> int:
+        count, data = run(client, FULL_BOARD, {"first": size})
+        nodes = board_nodes(data)
+        assert len(nodes) == size
+        for node in nodes:
+            assert len(node["tournamentHistory"]["edges"]) == 2
+            assert len(node["economySummary"]["recentTransactions"]) == 2
+            assert node["activities"]["edges"]
+        return count
+
+    # when the board is read with every list under each row, for 3 players and for 30
+    counts = [board(3), board(30)]
+
+    # then both cost the viewer, the board (with stats and accounts), then one statement per list position:
+    # activities, their tournaments, their matches, histories, ledger lines (the matches' tournaments are
+    # already loaded with the activities')
+    assert counts == [VIEWER + 1 + 5] * 2
+
+
+def test_full_leaderboard_rows_are_each_players_own_fields(client: Client) -> None:
+    # given players with history, and a staff viewer
+    players_with_history(6)
+    client.force_login(UserFactory(is_staff=True))
+
+    # when the board is read, and each player on it alone
+    _, data = run(client, FULL_BOARD, {"first": 6})
+    nodes = board_nodes(data)
+    alone = [
+        run(client, ONE_PLAYER, {"id": to_global_id("User", User.objects.get(username=node["username"]).pk)})[1]
+        for node in nodes
+    ]
+
+    # then a row of the board is what the player's own query answers
+    assert [own["node"] for own in alone] == nodes
+
+
+HISTORY = """query($name: String!, $first: Int) { user(username: $name) {
+  tournamentHistory(first: $first) { edges { node { placement tournament { name } } } } } }"""
+
+
+def test_tournament_history_costs_the_same_for_1_and_25_entries(client: Client) -> None:
+    # given a player in 25 tournaments
+    player = UserFactory(username="veteran")
+    for _ in range(25):
+        cup = make_tournament()
+        play(cup, enter(cup, player), enter(cup, UserFactory()), winner=None)
+
+    def history(size: int) -> int:
+        count, data = run(client, HISTORY, {"name": "veteran", "first": size})
+        assert len(data["user"]["tournamentHistory"]["edges"]) == size
+        return count
+
+    # when a page of one entry and one of 25 are read
+    counts = [history(1), history(25)]
+
+    # then both cost the user, then the page with its tournaments in one statement
+    assert counts == [2, 2]
+
+
+FEED_RELATIONS = """query($id: ID!, $first: Int!) { node(id: $id) { ... on User {
+  activities(first: $first) { edges { node { tournament { name } match { round tournament { name } } } } } } } }"""
+
+
+def test_relations_of_a_feed_cost_the_same_for_2_and_40_events(client: Client) -> None:
+    # given a player with events from 10 tournaments and their matches
+    player = UserFactory()
+    for _ in range(10):
+        cup = make_tournament()
+        mine, other = enter(cup, player), enter(cup, UserFactory())
+        play(cup, mine, other, winner=mine)
+
+    def feed(size: int) -> int:
+        count, data = run(client, FEED_RELATIONS, {"id": to_global_id("User", player.pk), "first": size})
+        assert len(data["node"]["activities"]["edges"]) == size
+        return count
+
+    # when pages of 2 and 40 events are read with each event's tournament and match, and the match's tournament
+    counts = [feed(2), feed(40)]
+
+    # then both cost the user, the page, its tournaments and its matches (their tournaments already loaded)
+    assert counts == [4, 4]
+
+
+RECONCILE = "mutation { reconcileUserStats(fix: false) { usersWithDrift drifts { field user { username } } } }"
+
+
+def test_players_of_stats_drifts_cost_the_same_for_1_and_12_players(client: Client) -> None:
+    # given 12 players, and staff
+    players = UserFactory.create_batch(12)
+    client.force_login(UserFactory(is_staff=True))
+
+    def check(drifted: Sequence[User]) -> int:
+        UserProfileStats.objects.filter(user__in=drifted).update(achievements_unlocked=3)
+        count, data = run(client, RECONCILE, {})
+        assert data["reconcileUserStats"]["usersWithDrift"] == len(drifted)
+        assert {row["user"]["username"] for row in data["reconcileUserStats"]["drifts"]} == {
+            player.username for player in drifted
+        }
+        return count
+
+    # when staff checks everyone with one player's stats drifted, then with all twelve
+    counts = [check(players[:1]), check(players)]
+
+    # then both cost the viewer, the run's record (created, then closed), one batch of players (their ids,
+    # a savepoint around the recomputed and the stored counters), the probe for a next batch, and the
+    # drifts' players in one statement
+    assert counts == [VIEWER + 2 + 5 + 1 + 1] * 2
