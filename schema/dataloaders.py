@@ -5,7 +5,6 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.db.models import Model
 from strawberry.dataloader import DataLoader
@@ -21,6 +20,7 @@ from apps.user_profile.selectors import (
     economy_recent_transactions_of,
     tournament_history_pages,
 )
+from schema.db import run_sync
 
 # (owner id, first, after, event types, since, until): a forward feed page of one player.
 FeedArguments = tuple[int | None, ActivityCursor | None, tuple[str, ...] | None, datetime | None, datetime | None]
@@ -42,7 +42,7 @@ def _by_pk_loader(model: type[M]) -> DataLoader[int, M | None]:
         return [found.get(key) for key in keys]
 
     async def load(keys: list[int]) -> list[M | None]:
-        return await sync_to_async(fetch)(keys)
+        return await run_sync(fetch, keys)
 
     return DataLoader(load_fn=load)
 
@@ -54,7 +54,7 @@ def _fetch_stats(keys: Sequence[int]) -> list[UserProfileStats]:
 
 
 async def _load_stats(keys: list[int]) -> list[UserProfileStats]:
-    return await sync_to_async(_fetch_stats)(keys)
+    return await run_sync(_fetch_stats, keys)
 
 
 def _feed_loader(*, viewer_id: int | None, viewer_is_staff: bool) -> DataLoader[FeedKey, ActivityPage]:
@@ -80,7 +80,7 @@ def _feed_loader(*, viewer_id: int | None, viewer_is_staff: bool) -> DataLoader[
         return [pages[key] for key in keys]
 
     async def load(keys: list[FeedKey]) -> list[ActivityPage]:
-        return await sync_to_async(fetch)(keys)
+        return await run_sync(fetch, keys)
 
     return DataLoader(load_fn=load)
 
@@ -101,7 +101,7 @@ def _per_owner_loader(
         return [found[key] for key in keys]
 
     async def load(keys: list[K]) -> list[V]:
-        return await sync_to_async(fetch)(keys)
+        return await run_sync(fetch, keys)
 
     return DataLoader(load_fn=load)
 

@@ -1,8 +1,8 @@
 import strawberry
-from asgiref.sync import sync_to_async
 
 from apps.user_profile.selectors import InvalidCursorError, InvalidPageArgumentsError, leaderboard_page
 from schema.context import Info
+from schema.db import run_sync
 from schema.errors import BadInputError
 from schema.leaderboard.types import LeaderboardConnection, LeaderboardMetric
 from schema.pagination import page_info
@@ -23,9 +23,7 @@ class LeaderboardQuery:
         min_matches: int | None = None,
     ) -> LeaderboardConnection:
         try:
-            page = await sync_to_async(leaderboard_page)(
-                metric=metric, first=first, after=after, min_matches=min_matches
-            )
+            page = await run_sync(leaderboard_page, metric=metric, first=first, after=after, min_matches=min_matches)
         except (InvalidCursorError, InvalidPageArgumentsError, ValueError) as error:
             raise BadInputError(str(error)) from error
         loaders = info.context.loaders

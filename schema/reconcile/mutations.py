@@ -1,11 +1,11 @@
 from typing import Any
 
 import strawberry
-from asgiref.sync import sync_to_async
 from strawberry.scalars import JSON
 
 from apps.user_profile.services.reconcile import ReconcileReport, StatsDriftRow, stats_reconcile
 from schema.context import Info
+from schema.db import run_sync
 from schema.errors import PermissionDeniedError
 from schema.node import pk_from_global_id
 from schema.users.types import User
@@ -61,5 +61,5 @@ class ReconcileMutation:
         if not info.context.viewer_is_staff:
             raise PermissionDeniedError("Only staff may reconcile player stats.")
         user_ids = [pk_from_global_id(user_id, expected_type="User")] if user_id is not None else None
-        report = await sync_to_async(stats_reconcile)(user_ids=user_ids, fix=fix)
+        report = await run_sync(stats_reconcile, user_ids=user_ids, fix=fix)
         return _result(report)

@@ -1,11 +1,11 @@
 import strawberry
-from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User as UserModel
 
 from apps.user_profile.models import UserActivity
 from apps.user_profile.models.activity import ECONOMY_EVENT_TYPES
 from schema.activity.types import ActivityNode
 from schema.context import Info
+from schema.db import run_sync
 from schema.errors import BadInputError
 from schema.node import Node, from_global_id, pk_from_global_id
 from schema.users.types import User
@@ -33,7 +33,7 @@ class UserQuery:
         if id is not None:
             pk = pk_from_global_id(id, expected_type="User")
             return await info.context.loaders.user.load(pk)  # type: ignore[return-value]
-        return await sync_to_async(_user_by_username)(username or "")  # type: ignore[return-value]
+        return await run_sync(_user_by_username, username or "")  # type: ignore[arg-type]
 
     @strawberry.field(description="Any object by its global id; null when not found or not visible.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
@@ -46,7 +46,7 @@ class UserQuery:
         if type_name == "Match":
             return await loaders.match.load(pk)  # type: ignore[return-value]
         if type_name == "Activity":
-            activity = await sync_to_async(_activity)(pk)
+            activity = await run_sync(_activity, pk)
             if activity is None:
                 return None
             private = activity.event_type in ECONOMY_EVENT_TYPES

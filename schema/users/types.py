@@ -2,7 +2,6 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User as UserModel
 
 from apps.user_profile.selectors import (
@@ -14,6 +13,7 @@ from apps.user_profile.selectors import (
 )
 from schema.activity.types import Activity, ActivityConnection, ActivityEdge, ActivityEventType, ActivityNode
 from schema.context import Info
+from schema.db import run_sync
 from schema.economy.types import EconomySummary, economy_summary_for
 from schema.errors import BadInputError, PermissionDeniedError
 from schema.node import Node, to_global_id
@@ -96,7 +96,8 @@ class User(Node):
                 key = (root.pk, first, cursor, tuple(sorted(types)) if types is not None else None, since, until)
                 page = await context.loaders.feed_page.load(key)
             else:
-                page = await sync_to_async(activity_page)(
+                page = await run_sync(
+                    activity_page,
                     owner_id=root.pk,
                     viewer_id=context.viewer_id,
                     viewer_is_staff=context.viewer_is_staff,
