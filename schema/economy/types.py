@@ -3,8 +3,13 @@ from datetime import datetime
 import strawberry
 from asgiref.sync import sync_to_async
 
-from apps.user_profile.selectors import InvalidPageArgumentsError, economy_recent_transactions
+from apps.user_profile.selectors import (
+    MAX_RECENT_TRANSACTIONS,
+    InvalidPageArgumentsError,
+    economy_recent_transactions,
+)
 from schema.context import Info
+from schema.directives import ListSize
 from schema.errors import BadInputError
 
 
@@ -26,7 +31,14 @@ class EconomySummary:
     def net_earnings(self) -> int:
         return self.total_earned - self.total_spent
 
-    @strawberry.field(description="Newest first; `first` at most 50.")
+    @strawberry.field(
+        description="Newest first; `first` at most 50.",
+        directives=[
+            ListSize(
+                assumed_size=MAX_RECENT_TRANSACTIONS, slicing_arguments=["first"], require_one_slicing_argument=False
+            )
+        ],
+    )
     async def recent_transactions(self, first: int = 10) -> list[Transaction]:
         try:
             rows = await sync_to_async(economy_recent_transactions)(user_id=self.user_id, first=first)
