@@ -199,7 +199,8 @@ class _Pricer:
             for definition in document.definitions
             if isinstance(definition, FragmentDefinitionNode)
         }
-        coerced = get_variable_values(schema, operation.variable_definitions or (), dict(variables or {}))
+        inputs = dict(variables) if isinstance(variables, Mapping) else {}
+        coerced = get_variable_values(schema, operation.variable_definitions or (), inputs)
         if isinstance(coerced, list):  # invalid variables: the operation will not run; price their defaults
             coerced = get_variable_values(schema, [], {})
         assert isinstance(coerced, VariableValues)

@@ -142,6 +142,11 @@ def test_sizes_come_from_variables_then_variable_defaults_then_assumed_size() ->
     assert cost(query, None) == 42
     assert cost(with_default, {}) == 1 + 1 + 5 * 2 == 12
     assert cost(with_default, {"n": 30}) == 62
+    # and variables that will not coerce (the operation will not run) price as if absent
+    assert cost(query, {"n": "many"}) == 42
+    assert cost(query, ["n", 50]) == 42
+    # and a negative size counts as none
+    assert cost(query, {"n": -5}) == 2
     # and `last` (paging backwards) sizes the page too
     assert cost('{ user(username: "ada") { activities(last: 30) { edges { node { id } } } } }') == 62
 
@@ -274,6 +279,23 @@ def test_the_published_sdl_prices_exactly_like_the_running_schema() -> None:
         ("{ me { economySummary { recentTransactions { amount } } } }", None),
     ]:
         assert cost(query, variables, against=published) == cost(query, variables)
+
+
+def test_the_directives_are_published_in_the_sdl() -> None:
+    # given the exported schema
+    sdl = SDL.read_text()
+
+    # then it declares the IBM-spec directives and applies them
+    assert "directive @cost(weight: String!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION" in sdl
+    assert (
+        "directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], "
+        "requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION"
+    ) in sdl
+    assert (
+        'ActivityConnection! @listSize(assumedSize: 20, slicingArguments: ["first", "last"], sizedFields: ["edges"]'
+        in sdl
+    )
+    assert 'stats: UserStats! @cost(weight: "1")' in sdl
 
 
 def _list_sizes(field: graphql.GraphQLField) -> dict[str, Any]:
