@@ -61,6 +61,10 @@ GRAPHQL_DEADLINE_SECONDS = float(os.environ.get("GRAPHQL_DEADLINE_SECONDS", "5")
 # /metrics: with a token, scrapers send "Authorization: Bearer <token>"; without one, loopback clients only.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
+# The most an operation may cost before it runs (schema/cost.py, docs/api-cost.md): a 100-event feed page
+# costs 403 and a player's profile 100; a 100-player board with 100 events each costs 40301.
+GRAPHQL_MAX_QUERY_COST = int(os.environ.get("GRAPHQL_MAX_QUERY_COST", "1000"))
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves the stylesheet and vendored GraphiQL files in production too (no separate web server needed).

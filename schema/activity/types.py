@@ -8,6 +8,7 @@ from strawberry.scalars import JSON
 from apps.user_profile.models import ActivityEventType as EventTypeChoices
 from apps.user_profile.models import UserActivity
 from schema.context import Info
+from schema.directives import Cost
 from schema.node import Node, to_global_id
 from schema.pagination import PageInfo
 from schema.tournaments.types import Match, Tournament
@@ -45,14 +46,14 @@ class Activity(Node):
     metadata: JSON
     amount: int | None = strawberry.field(description="DC coins moved, for economy events.")
 
-    @strawberry.field
+    @strawberry.field(directives=[Cost(weight="1")])
     async def tournament(root: ActivityNode, info: Info) -> Tournament | None:
         tournament_id = root.metadata.get("tournament_id")
         if tournament_id is None:
             return None
         return await info.context.loaders.tournament.load(int(tournament_id))  # type: ignore[return-value]
 
-    @strawberry.field(name="match")
+    @strawberry.field(name="match", directives=[Cost(weight="1")])
     async def match_(root: ActivityNode, info: Info) -> Match | None:
         match_id = root.metadata.get("match_id")
         if match_id is None:

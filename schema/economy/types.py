@@ -4,6 +4,7 @@ import strawberry
 
 from apps.user_profile.selectors import MAX_RECENT_TRANSACTIONS, InvalidPageArgumentsError, validate_page_size
 from schema.context import Info
+from schema.directives import ListSize
 from schema.errors import BadInputError
 
 
@@ -25,7 +26,14 @@ class EconomySummary:
     def net_earnings(self) -> int:
         return self.total_earned - self.total_spent
 
-    @strawberry.field(description="Newest first; `first` at most 50.")
+    @strawberry.field(
+        description="Newest first; `first` at most 50.",
+        directives=[
+            ListSize(
+                assumed_size=MAX_RECENT_TRANSACTIONS, slicing_arguments=["first"], require_one_slicing_argument=False
+            )
+        ],
+    )
     async def recent_transactions(self, info: Info, first: int = 10) -> list[Transaction]:
         try:
             # Checked here, so one bad field never fails the batch of the other players' lines.

@@ -1,8 +1,10 @@
 import strawberry
 
 from apps.user_profile.selectors import InvalidCursorError, InvalidPageArgumentsError, leaderboard_page
+from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE
 from schema.context import Info
 from schema.db import run_sync
+from schema.directives import connection_size
 from schema.errors import BadInputError
 from schema.leaderboard.types import LeaderboardConnection, LeaderboardMetric
 from schema.pagination import page_info
@@ -12,7 +14,8 @@ from schema.pagination import page_info
 class LeaderboardQuery:
     @strawberry.field(
         description="Players ranked by `metric` (at most 100 a page). WIN_RATE counts players with at least "
-        "`minMatches` matches played (default 10); the other metrics default to everyone."
+        "`minMatches` matches played (default 10); the other metrics default to everyone.",
+        directives=[connection_size(assumed_size=DEFAULT_PAGE_SIZE)],
     )
     async def leaderboard(
         self,

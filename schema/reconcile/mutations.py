@@ -6,6 +6,7 @@ from strawberry.scalars import JSON
 from apps.user_profile.services.reconcile import ReconcileReport, StatsDriftRow, stats_reconcile
 from schema.context import Info
 from schema.db import run_sync
+from schema.directives import Cost, ListSize
 from schema.errors import PermissionDeniedError
 from schema.node import pk_from_global_id
 from schema.users.types import User
@@ -22,7 +23,7 @@ class StatsDrift:
     actual: JSON
     user_id: strawberry.Private[int]
 
-    @strawberry.field
+    @strawberry.field(directives=[Cost(weight="1")])
     async def user(self, info: Info) -> User | None:
         return await info.context.loaders.user.load(self.user_id)  # type: ignore[return-value]
 
@@ -32,7 +33,8 @@ class ReconcileResult:
     users_checked: int
     users_with_drift: int
     fixed: int
-    drifts: list[StatsDrift]
+    # One player's drift is at most one entry per stored counter.
+    drifts: list[StatsDrift] = strawberry.field(directives=[ListSize(assumed_size=25)])
 
 
 def _result(report: ReconcileReport) -> ReconcileResult:
@@ -51,9 +53,11 @@ def _result(report: ReconcileReport) -> ReconcileResult:
 
 @strawberry.type
 class ReconcileMutation:
+    # Recomputes stats from every event of the players asked for: weighed like ten lookups.
     @strawberry.mutation(
+        directives=[Cost(weight="10")],
         description="Staff only. Compare stored stats with a recomputation from the events for one player "
-        "(`userId`) or all; with `fix: true` correct the drifted ones."
+        "(`userId`) or all; with `fix: true` correct the drifted ones.",
     )
     async def reconcile_user_stats(
         self, info: Info, user_id: strawberry.ID | None = None, fix: bool = False

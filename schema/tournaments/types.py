@@ -6,6 +6,7 @@ import strawberry
 from apps.tournaments.models import Match as MatchModel
 from apps.tournaments.models import Tournament as TournamentModel
 from schema.context import Info
+from schema.directives import Cost
 from schema.node import Node, to_global_id
 
 
@@ -39,7 +40,7 @@ class Match(Node):
     def id(root: MatchModel) -> strawberry.ID:  # type: ignore[override]
         return to_global_id("Match", root.pk)
 
-    @strawberry.field
+    @strawberry.field(directives=[Cost(weight="1")])
     async def tournament(root: MatchModel, info: Info) -> Tournament | None:
         return await info.context.loaders.tournament.load(root.tournament_id)  # type: ignore[return-value]
 

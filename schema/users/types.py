@@ -11,9 +11,11 @@ from apps.user_profile.selectors import (
     activity_page,
     validate_page_size,
 )
+from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE
 from schema.activity.types import Activity, ActivityConnection, ActivityEdge, ActivityEventType, ActivityNode
 from schema.context import Info
 from schema.db import run_sync
+from schema.directives import Cost, connection_size
 from schema.economy.types import EconomySummary, economy_summary_for
 from schema.errors import BadInputError, PermissionDeniedError
 from schema.node import Node, to_global_id
@@ -62,7 +64,7 @@ class User(Node):
     def id(root: UserModel) -> strawberry.ID:  # type: ignore[override]
         return to_global_id("User", root.pk)
 
-    @strawberry.field
+    @strawberry.field(directives=[Cost(weight="1")])
     def stats(root: UserModel, info: Info) -> UserStats:
         # A leaderboard loads each player from their stats row, which leaves it cached on the user: use it
         # without a coroutine per row. Otherwise return the loader's future (graphql-core awaits it).
@@ -73,7 +75,8 @@ class User(Node):
 
     @strawberry.field(
         description="Newest first. `first`/`after` page to older events, `last`/`before` to newer ones (at "
-        "most 100). `since` is inclusive, `until` exclusive. Economy events only for the player and staff."
+        "most 100). `since` is inclusive, `until` exclusive. Economy events only for the player and staff.",
+        directives=[connection_size(assumed_size=DEFAULT_PAGE_SIZE, slicing_arguments=("first", "last"))],
     )
     async def activities(
         root: UserModel,
@@ -121,7 +124,10 @@ class User(Node):
             ),
         )
 
-    @strawberry.field(description="One entry per tournament registered for, newest first (at most 100).")
+    @strawberry.field(
+        description="One entry per tournament registered for, newest first (at most 100).",
+        directives=[connection_size(assumed_size=DEFAULT_PAGE_SIZE)],
+    )
     async def tournament_history(
         root: UserModel, info: Info, first: int | None = None, after: str | None = None
     ) -> TournamentHistoryConnection:
