@@ -28,11 +28,11 @@ class RequestCancelledError(Exception):
 class RequestDatabase:
     """The database side of one API request."""
 
-    __slots__ = ("_running", "cancelled", "used")
+    __slots__ = ("_running", "cancelled", "connection_checked")
 
     def __init__(self) -> None:
         self.cancelled = False
-        self.used = False
+        self.connection_checked = False
         self._running: Any = None  # the psycopg connection while one of our statements runs
 
     def cancel(self) -> None:
@@ -65,7 +65,6 @@ def _track(execute: Callable[..., Any], sql: str, params: Any, many: bool, conte
         return execute(sql, params, many, context)
     if state.cancelled:
         raise RequestCancelledError("The request was cancelled before this statement ran.")
-    state.used = True
     state._running = context["connection"].connection
     try:
         return execute(sql, params, many, context)
@@ -74,9 +73,33 @@ def _track(execute: Callable[..., Any], sql: str, params: Any, many: bool, conte
 
 
 def _on_database_thread(function: Callable[..., T], args: Any, kwargs: Any) -> T:
+    state = _current.get()
+    if state is not None and not state.connection_checked:
+        state.connection_checked = True
+        _fresh_connection()
     if _track not in connection.execute_wrappers:
         connection.execute_wrappers.append(_track)
     return function(*args, **kwargs)
+
+
+def _fresh_connection() -> None:
+    """Django's per-request hygiene (its request_started signal, which the API does not send), plus a check.
+
+    The connection this thread kept goes back to the pool and a pooled one is taken and checked. When it is
+    dead (the server restarted), the pool sweeps every idle connection at once and this request continues on
+    a new one: the first request after a restart succeeds. (The pool's own per-checkout check backs off a
+    second per dead connection, which with a few idle ones outlasts any sensible wait.) Never inside a
+    test's transaction, which closing would end.
+    """
+    if connection.in_atomic_block:
+        return
+    close_old_connections()
+    if connection.settings_dict["OPTIONS"].get("pool"):
+        connection.ensure_connection()
+        if not connection.is_usable():
+            connection.close()
+            connection.pool.check()
+            connection.ensure_connection()
 
 
 # Thread-sensitive: every call runs on one thread per process, the one that owns the ORM's connection.
@@ -86,15 +109,3 @@ _database_thread = sync_to_async(_on_database_thread, thread_sensitive=True)
 async def run_sync(function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     """Run ORM work on Django's database thread, as part of the current API request."""
     return await _database_thread(function, args, kwargs)
-
-
-def _release_connection() -> None:
-    # Django's request_finished hygiene: hand the connection back to the pool (which checks it before the next
-    # use, so a server restart costs no failed request), or close it when it broke. Never inside a test's
-    # transaction, where closing would end the test's atomic block.
-    if not connection.in_atomic_block:
-        close_old_connections()
-
-
-async def release_request_connection() -> None:
-    await run_sync(_release_connection)

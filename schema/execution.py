@@ -25,6 +25,7 @@ from graphql import (
     validate,
 )
 from graphql.execution.values import get_variable_values
+from graphql.validation import MaxIntrospectionDepthRule
 from psycopg import OperationalError as PsycopgOperationalError
 from psycopg.errors import QueryCanceled
 from psycopg_pool import PoolTimeout
@@ -34,6 +35,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from schema import schema
+from schema.cost import actual_cost, maximum_cost, requested_cost
 from schema.db import RequestCancelledError
 from schema.errors import ClientError
 
@@ -50,6 +52,8 @@ VALIDATION_RULES = (
     *specified_rules,
     MaybeNullValidationRule,
     OneOfInputValidationRule,
+    # The cost model counts introspection lists once; this bounds how deep introspection may nest.
+    MaxIntrospectionDepthRule,
     *QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH).validation_rules,
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
 )
@@ -100,6 +104,27 @@ class Operation:
     @property
     def is_mutation(self) -> bool:
         return self.definition.operation == OperationType.MUTATION
+
+    def requested_cost(self) -> int:
+        return requested_cost(
+            schema=schema._schema, document=self.document, operation_name=self.name, variables=self.variables
+        )
+
+    def actual_cost(self, data: dict[str, Any] | None) -> int:
+        return actual_cost(
+            schema=schema._schema, document=self.document, operation_name=self.name, variables=self.variables, data=data
+        )
+
+
+def refuse_over_cost(*, requested: int) -> None:
+    """RequestError QUERY_TOO_COMPLEX when an operation's static cost is over the maximum (docs/api-cost.md)."""
+    maximum = maximum_cost()
+    if requested > maximum:
+        message = (
+            f"This operation costs {requested:,} points, over the maximum of {maximum:,} a request: ask for "
+            "smaller pages (`first`) or fewer nested lists. docs/api-cost.md shows how the cost is computed."
+        )
+        raise RequestError([GraphQLError(message)], "QUERY_TOO_COMPLEX", cost=requested, maximum=maximum)
 
 
 def operation_of(*, query: str, operation_name: str | None, variables: dict[str, Any] | None) -> Operation:
@@ -185,6 +210,10 @@ def format_error(error: GraphQLError, *, code: str, request_id: str) -> dict[str
         if not settings.DEBUG:
             formatted = {key: value for key, value in formatted.items() if key in {"locations", "path"}}
             formatted = {"message": MASKED_MESSAGE, **formatted}
+    elif code == "SERVICE_UNAVAILABLE":
+        logger.warning(
+            "Database unavailable (request %s): %s", request_id, error.message, exc_info=error.original_error
+        )
     else:
         # Expected: the client's to fix. No traceback, so nobody can flood the log with them.
         logger.info("GraphQL %s (request %s): %s", code, request_id, error.message[:200])

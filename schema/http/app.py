@@ -19,7 +19,8 @@ from graphql import ExecutionResult, GraphQLError
 
 from apps.user_profile.metrics import observe_graphql_request
 from schema.context import Context
-from schema.db import RequestDatabase, release_request_connection, request_database
+from schema.cost import maximum_cost
+from schema.db import RequestDatabase, request_database
 from schema.execution import (
     UNAVAILABLE,
     Operation,
@@ -28,6 +29,7 @@ from schema.execution import (
     format_error,
     operation_execute,
     operation_of,
+    refuse_over_cost,
 )
 from schema.http.auth import viewer_of
 from schema.http.errors import HttpError
@@ -45,18 +47,22 @@ RETRY_AFTER_UNAVAILABLE = "5"
 
 
 class Response:
-    __slots__ = ("body", "headers", "status")
+    __slots__ = ("headers", "payload", "status")
 
     def __init__(self, status: int, payload: dict[str, Any], media_type: str, headers: dict[str, str]) -> None:
         self.status = status
-        self.body = orjson.dumps(payload)
+        self.payload = payload
         self.headers = {"content-type": f"{media_type}; charset=utf-8", **headers}
 
+    def set_extension(self, key: str, value: Any) -> None:
+        self.payload.setdefault("extensions", {})[key] = value
+
     async def send(self, send: Send) -> None:
+        body = orjson.dumps(self.payload)
         raw_headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in self.headers.items()]
-        raw_headers.append((b"content-length", str(len(self.body)).encode()))
+        raw_headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": self.status, "headers": raw_headers})
-        await send({"type": "http.response.body", "body": self.body})
+        await send({"type": "http.response.body", "body": body})
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -136,8 +142,6 @@ class GraphQLEndpoint:
                 response = None
             if response is not None:
                 await response.send(send)
-            if database.used:
-                await release_request_connection()
 
     async def _handle(
         self,
@@ -162,6 +166,8 @@ class GraphQLEndpoint:
         query = self._document_text(params)
         try:
             operation = operation_of(query=query, operation_name=params.operation_name, variables=params.variables)
+            requested = operation.requested_cost()
+            refuse_over_cost(requested=requested)
         except RequestError as error:
             return _request_error_response(error, media_type, request_id)
         if operation.is_mutation and method == "GET":
@@ -176,7 +182,10 @@ class GraphQLEndpoint:
         if result is None:
             return None  # the client left: nobody to answer
         observe_graphql_request(FREE_FORM_LABEL, perf_counter() - started)
-        return self._result_response(result, media_type, request_id)
+        response = self._result_response(result, media_type, request_id)
+        cost = {"requested": requested, "actual": operation.actual_cost(result.data), "maximum": maximum_cost()}
+        response.set_extension("cost", cost)
+        return response
 
     def _document_text(self, params: GraphQLParams) -> str:
         if params.query is None or not params.query.strip():

@@ -418,3 +418,48 @@ def test_actual_cost_of_the_abusive_query_on_a_small_board() -> None:
 
     # then 1 + (1 + 1 + 1 + 3 * 4) + (1 + 1 + 1)
     assert actual == 1 + 15 + 3 == 19
+
+
+# --- through the endpoint -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_operation_over_the_maximum_is_refused_before_any_sql() -> None:
+    # given the abusive document, sent anonymously
+    from tests.asgi import AsgiClient
+    from tests.schema.conftest import count_queries
+
+    # when it is sent
+    with count_queries() as executed:
+        response = AsgiClient().post("/graphql/", {"query": ABUSIVE}, HTTP_ACCEPT="application/graphql-response+json")
+
+    # then nothing ran: a 400 with the code, the requested cost and the maximum
+    assert executed == []
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/graphql-response+json")
+    body = response.json()
+    assert "data" not in body
+    assert body["errors"][0]["extensions"] == {"code": "QUERY_TOO_COMPLEX", "cost": 40301, "maximum": 1000}
+
+
+@pytest.mark.django_db
+def test_every_executed_response_reports_its_requested_and_actual_cost() -> None:
+    # given a player with no tournaments
+    from tests.asgi import AsgiClient
+    from tests.factories import UserFactory
+
+    UserFactory(username="costly")
+
+    # when a page of 5 is asked for and fewer come back
+    response = AsgiClient().post(
+        "/graphql/",
+        {
+            "query": '{ user(username: "costly") { tournamentHistory(first: 5) { edges { node { tournament { name } } } } } }'
+        },
+    )
+
+    # then the response carries both costs
+    cost = response.json()["extensions"]["cost"]
+    assert cost["maximum"] == 1000
+    assert cost["requested"] == 1 + 1 + 5 * (1 + 1 + 1)  # user, connection, 5 × (edge, node, tournament)
+    assert cost["actual"] == 1 + 1  # no edges came back

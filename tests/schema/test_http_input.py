@@ -115,9 +115,7 @@ def test_other_media_types_are_415(content_type: str, status: int) -> None:
     ],
 )
 def test_malformed_query_strings_are_client_errors(query_string: bytes, message: str) -> None:
-    response = AsgiClient().request(
-        "GET", "/graphql/", query_string=query_string, headers={"accept": GRAPHQL_RESPONSE}
-    )
+    response = AsgiClient().request("GET", "/graphql/", query_string=query_string, headers={"accept": GRAPHQL_RESPONSE})
     assert response.status_code == 400
     assert message in response.json()["errors"][0]["message"]
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
