@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.api_tokens",
     "apps.demo",
     "apps.benchmarks",
+    "apps.api_budget",
 ]
 
 # GraphiQL at /graphql/ in a browser: on in development, off in production unless asked for.
@@ -55,6 +56,31 @@ GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", DEBUG)
 
 # /metrics: with a token, scrapers send "Authorization: Bearer <token>"; without one, loopback clients only.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
+# Proxies whose X-Forwarded-For / Forwarded headers are believed (comma-separated IPs or CIDRs); empty: none,
+# the direct peer is the client. See docs/api-budgets.md.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+# Which header the trusted proxies write the client chain to: "x-forwarded-for" or "forwarded" (RFC 7239).
+# Only one is read: a proxy passes the other through untouched, so the client could write it.
+TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "x-forwarded-for").strip().lower()
+
+# GraphQL points budgets per viewer and fixed window (docs/api-budgets.md).
+API_BUDGET_WINDOW_SECONDS = int(os.environ.get("API_BUDGET_WINDOW_SECONDS", "3600"))
+API_BUDGET_POINTS = int(os.environ.get("API_BUDGET_POINTS", "5000"))
+# Anonymous clients are counted per address (IPv6 per /64) and cost nothing to multiply: a tenth of a player's.
+API_BUDGET_ANONYMOUS_POINTS = int(os.environ.get("API_BUDGET_ANONYMOUS_POINTS", "500"))
+
+# Budgets must be shared by every worker process: Redis when REDIS_URL is set; otherwise per process (the app
+# logs a warning at start).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "budgets": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "dc"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "budgets"}
+    ),
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

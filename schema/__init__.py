@@ -5,12 +5,13 @@ from strawberry.tools import merge_types
 
 from schema.extensions import schema_extensions
 from schema.leaderboard.queries import LeaderboardQuery
+from schema.ratelimit.queries import RateLimitQuery
 from schema.reconcile.mutations import ReconcileMutation
 from schema.tournaments.types import Match, Tournament
 from schema.users.queries import UserQuery
 from schema.users.types import Activity, User
 
-Query = merge_types("Query", (UserQuery, LeaderboardQuery))
+Query = merge_types("Query", (UserQuery, LeaderboardQuery, RateLimitQuery))
 Mutation = merge_types("Mutation", (ReconcileMutation,))
 
 schema = strawberry.Schema(

@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from strawberry.types import Info as StrawberryInfo
 
+from apps.api_budget.services import Budget
 from schema.dataloaders import Loaders
 
 
@@ -17,6 +18,9 @@ class Context:
     # Set for cookie sessions; a Bearer token is not sent by browsers on their own, so it needs no CSRF.
     csrf_required: bool = False
     csrf_failure: str | None = None
+    # The viewer's budget after the HTTP layer charged this operation; None when nothing charged it (then the
+    # `rateLimit` field looks the budget up without charging).
+    budget: "Budget | None" = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
