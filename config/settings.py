@@ -69,6 +69,7 @@ API_BUDGET_WINDOW_SECONDS = int(os.environ.get("API_BUDGET_WINDOW_SECONDS", "360
 API_BUDGET_POINTS = int(os.environ.get("API_BUDGET_POINTS", "5000"))
 # Anonymous clients are counted per address (IPv6 per /64) and cost nothing to multiply: a tenth of a player's.
 API_BUDGET_ANONYMOUS_POINTS = int(os.environ.get("API_BUDGET_ANONYMOUS_POINTS", "500"))
+API_BUDGET_KEY_PREFIX = "budget"
 
 # Budgets must be shared by every worker process: Redis when REDIS_URL is set; otherwise per process (the app
 # logs a warning at start).
