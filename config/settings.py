@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.api_tokens",
     "apps.demo",
     "apps.benchmarks",
+    "apps.api_budget",
 ]
 
 # GraphiQL at /graphql/ in a browser: on in development, off in production unless asked for.
@@ -64,6 +65,40 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 # The most an operation may cost before it runs (schema/cost.py, docs/api-cost.md): a 100-event feed page
 # costs 403 and a player's profile 100; a 100-player board with 100 events each costs 40301.
 GRAPHQL_MAX_QUERY_COST = int(os.environ.get("GRAPHQL_MAX_QUERY_COST", "1000"))
+
+# Proxies whose X-Forwarded-For / Forwarded headers are believed (comma-separated IPs or CIDRs); empty: none,
+# the direct peer is the client. See docs/api-budgets.md.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+# Which header the trusted proxies write the client chain to: "x-forwarded-for" or "forwarded" (RFC 7239).
+# Only one is read: a proxy passes the other through untouched, so the client could write it.
+TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "x-forwarded-for").strip().lower()
+
+# GraphQL points budgets per viewer and fixed window (docs/api-budgets.md).
+API_BUDGET_WINDOW_SECONDS = int(os.environ.get("API_BUDGET_WINDOW_SECONDS", "3600"))
+# A point is an object the operation may return (docs/api-cost.md): a 100-event feed page costs 403, so a player
+# may page through about 250 of them an hour.
+API_BUDGET_POINTS = int(os.environ.get("API_BUDGET_POINTS", "100000"))
+# Anonymous clients are counted per address (IPv6 per /64) and cost nothing to multiply: a fifth of a player's.
+API_BUDGET_ANONYMOUS_POINTS = int(os.environ.get("API_BUDGET_ANONYMOUS_POINTS", "20000"))
+API_BUDGET_KEY_PREFIX = os.environ.get("API_BUDGET_KEY_PREFIX", "budget")
+
+# Budgets must be shared by every worker process: Redis when REDIS_URL is set; otherwise per process (the app
+# logs a warning at start).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "budgets": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "dc",
+            # A stalled Redis fails a request in a second instead of hanging it.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "budgets"}
+    ),
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/deltacrown")
 os.environ.setdefault("DATABASE_POOL", "0")
+# Budgets live in Redis as in production (`make test` starts one); each test uses its own key prefix.
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
 from config.settings import *  # noqa: F403
 

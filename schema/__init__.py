@@ -6,12 +6,13 @@ import strawberry
 from strawberry.tools import merge_types
 
 from schema.leaderboard.queries import LeaderboardQuery
+from schema.ratelimit.queries import RateLimitQuery
 from schema.reconcile.mutations import ReconcileMutation
 from schema.tournaments.types import Match, Tournament
 from schema.users.queries import UserQuery
 from schema.users.types import Activity, User
 
-Query = merge_types("Query", (UserQuery, LeaderboardQuery))
+Query = merge_types("Query", (UserQuery, LeaderboardQuery, RateLimitQuery))
 Mutation = merge_types("Mutation", (ReconcileMutation,))
 
 schema = strawberry.Schema(

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import User
 from strawberry.types import Info as StrawberryInfo
 
+from apps.api_budget.services import Budget
 from schema.dataloaders import Loaders
 
 
@@ -12,6 +13,10 @@ from schema.dataloaders import Loaders
 class Context:
     user: User | None  # None when anonymous
     request_id: str = ""
+    # The viewer's budget after the HTTP layer charged this operation; None when nothing charged it (then the
+    # `rateLimit` field looks the budget up without charging).
+    budget: "Budget | None" = None
+    viewer_key: str | None = None  # whose budget: apps.api_budget.services.viewer_key
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

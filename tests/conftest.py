@@ -1,9 +1,12 @@
 """Suite-wide fixtures. The tests run on PostgreSQL; they stop at once with advice when none answers."""
 
 import os
+import uuid
+from collections.abc import Iterator
 
 import psycopg
 import pytest
+from django.core.cache import caches
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -18,3 +21,21 @@ def pytest_configure(config: pytest.Config) -> None:
             "or point DATABASE_URL at one, e.g. DATABASE_URL=postgres://user@host:5432/deltacrown.",
             returncode=3,
         )
+
+
+@pytest.fixture(autouse=True)
+def key_prefix(settings) -> Iterator[str]:
+    """API points budgets count per test: requests of other tests (or of earlier runs on the same Redis) never
+    leave a test short of points. The test's keys are deleted after it."""
+    from tests.apps.api_budget.conftest import redis_client
+
+    prefix = f"budget-test-{uuid.uuid4().hex}"
+    settings.API_BUDGET_KEY_PREFIX = prefix
+    yield prefix
+    client = redis_client(skip=False)
+    if client is not None:
+        keys = list(client.scan_iter(match=f"*{prefix}*"))
+        if keys:
+            client.delete(*keys)
+    else:
+        caches["budgets"].clear()  # a local-memory cache of this process only

@@ -1,11 +1,12 @@
 """GET /metrics: Prometheus text format, for the monitoring system only.
 
 Access: with settings.METRICS_TOKEN set, a request must carry `Authorization: Bearer <token>`; without it,
-only direct loopback requests are served (a request relayed by a proxy carries X-Forwarded-For and is
-refused, since behind a local proxy every client would otherwise look like 127.0.0.1).
+only loopback clients are served, by the client-address rule of the API (apps.api_budget.client_address): a
+proxy in settings.TRUSTED_PROXIES is believed about the client it relays, any other peer is the client itself.
+A request carrying proxy headers from a peer that is not a trusted proxy is refused: it is either a spoof or
+a proxy missing from TRUSTED_PROXIES, behind which every client would look like 127.0.0.1.
 """
 
-import ipaddress
 import os
 import secrets
 
@@ -16,9 +17,8 @@ from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from apps.api_budget.client_address import client_address, is_relayed_by_untrusted_peer, parse_address
 from apps.user_profile.metrics import DatabaseStateCollector
-
-PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
 
 
 def _allowed(request: HttpRequest) -> tuple[bool, str]:
@@ -28,13 +28,12 @@ def _allowed(request: HttpRequest) -> tuple[bool, str]:
         if given.startswith("Bearer ") and secrets.compare_digest(given.removeprefix("Bearer ").strip(), token):
             return True, ""
         return False, "Send 'Authorization: Bearer <METRICS_TOKEN>'."
-    if any(header in request.META for header in PROXY_HEADERS):
-        return False, "Relayed requests need a token: set METRICS_TOKEN."
-    try:
-        loopback = ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
-    except ValueError:
-        loopback = False
-    if loopback:
+    peer = request.META.get("REMOTE_ADDR")
+    headers = request.headers
+    if is_relayed_by_untrusted_peer(peer=peer, headers=headers):
+        return False, "Relayed requests need a token or a trusted proxy: set METRICS_TOKEN or TRUSTED_PROXIES."
+    address = parse_address(client_address(peer=peer, headers=headers))
+    if address is not None and address.is_loopback:
         return True, ""
     return False, "Metrics are served to loopback clients only; set METRICS_TOKEN to allow others."
 

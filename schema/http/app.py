@@ -32,6 +32,7 @@ from schema.execution import (
     refuse_over_cost,
 )
 from schema.http.auth import viewer_of
+from schema.http.budget import budget_charge_or_refuse, budget_key, rate_limit_extension, rate_limit_headers
 from schema.http.errors import HttpError
 from schema.http.negotiation import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negotiate_media_type
 from schema.http.request import GraphQLParams, params_from_body, params_from_query_string
@@ -176,7 +177,9 @@ class GraphQLEndpoint:
             )
         if operation.is_mutation and viewer.csrf_failure is not None:
             raise HttpError(status=403, message=viewer.csrf_failure, code="FORBIDDEN")
-        context = Context(user=viewer.user, request_id=request_id)
+        key = budget_key(scope=scope, headers=headers, user_id=viewer.user.pk if viewer.user else None)
+        budget = await budget_charge_or_refuse(key=key, cost=requested)
+        context = Context(user=viewer.user, request_id=request_id, budget=budget, viewer_key=key)
         started = perf_counter()
         result = await self._execute_in_time(operation, context, receive, database)
         if result is None:
@@ -185,6 +188,9 @@ class GraphQLEndpoint:
         response = self._result_response(result, media_type, request_id)
         cost = {"requested": requested, "actual": operation.actual_cost(result.data), "maximum": maximum_cost()}
         response.set_extension("cost", cost)
+        if budget is not None:
+            response.set_extension("rateLimit", rate_limit_extension(budget))
+            response.headers.update(rate_limit_headers(budget))
         return response
 
     def _document_text(self, params: GraphQLParams) -> str:

@@ -461,5 +461,5 @@ def test_every_executed_response_reports_its_requested_and_actual_cost() -> None
     # then the response carries both costs
     cost = response.json()["extensions"]["cost"]
     assert cost["maximum"] == 1000
-    assert cost["requested"] == 1 + 1 + 5 * (1 + 1 + 1)  # user, connection, 5 × (edge, node, tournament)
+    assert cost["requested"] == 1 + 1 + 5 * (1 + 1 + 1)  # user, connection, 5 x (edge, node, tournament)
     assert cost["actual"] == 1 + 1  # no edges came back

@@ -30,10 +30,10 @@ def test_both_paths_give_the_same_rows_page_by_page():
     finish(league, [ours], at=start + timedelta(days=21))
     enter(make_tournament(starts_at=start + timedelta(days=25)), player, check_in=False, at=start + timedelta(days=25))
     # when: a first page of 3, then the rest after its last row
-    first_pg = _rows_postgresql(user_id=player.pk, limit=3, after=None)
+    first_pg = _rows_postgresql(user_ids=[player.pk], limit=3, after=None).get(player.pk, [])
     first_orm = _rows_portable(user_id=player.pk, limit=3, after=None)
     after = ActivityCursor(timestamp=first_pg[-1].timestamp, id=first_pg[-1].event_id)
-    rest_pg = _rows_postgresql(user_id=player.pk, limit=10, after=after)
+    rest_pg = _rows_postgresql(user_ids=[player.pk], limit=10, after=after).get(player.pk, [])
     rest_orm = _rows_portable(user_id=player.pk, limit=10, after=after)
     # then
     assert len(first_pg) == 3

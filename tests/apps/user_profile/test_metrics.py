@@ -148,6 +148,53 @@ def test_other_hosts_are_refused_without_a_token():
     assert client.get("/metrics", REMOTE_ADDR="").status_code == 403
 
 
+LOCAL_PROXY = ["127.0.0.1", "::1"]
+PROXY_NETWORK = ["10.0.0.0/8"]
+
+
+@pytest.mark.parametrize(
+    ("peer", "headers", "trusted", "status"),
+    [
+        # direct requests: the peer is the client
+        ("127.0.0.1", {}, [], 200),
+        ("::1", {}, [], 200),
+        ("::ffff:127.0.0.1", {}, [], 200),
+        ("10.1.2.3", {}, [], 403),
+        ("203.0.113.9", {}, LOCAL_PROXY, 403),
+        # spoofed headers from an untrusted peer change nothing
+        ("10.1.2.3", {"HTTP_X_FORWARDED_FOR": "127.0.0.1"}, [], 403),
+        ("10.1.2.3", {"HTTP_FORWARDED": "for=127.0.0.1"}, [], 403),
+        ("10.1.2.3", {"HTTP_X_CLIENT_IP": "127.0.0.1"}, [], 403),
+        ("10.1.2.3", {"HTTP_TRUE_CLIENT_IP": "127.0.0.1"}, [], 403),
+        ("10.1.2.3", {"HTTP_CF_CONNECTING_IP": "::1"}, [], 403),
+        ("10.1.2.3", {"HTTP_X_REAL_IP": "127.0.0.1"}, [], 403),
+        ("203.0.113.9", {"HTTP_X_FORWARDED_FOR": "127.0.0.1"}, LOCAL_PROXY, 403),
+        # a local proxy missing from TRUSTED_PROXIES: every client would look like 127.0.0.1, so refused
+        ("127.0.0.1", {"HTTP_X_FORWARDED_FOR": "203.0.113.9"}, [], 403),
+        ("127.0.0.1", {"HTTP_X_FORWARDED_FOR": "127.0.0.1"}, [], 403),
+        ("127.0.0.1", {"HTTP_X_REAL_IP": "203.0.113.9"}, [], 403),
+        ("127.0.0.1", {"HTTP_TRUE_CLIENT_IP": "203.0.113.9"}, [], 403),
+        # a trusted local proxy: the client it forwards decides
+        ("127.0.0.1", {"HTTP_X_FORWARDED_FOR": "127.0.0.1"}, LOCAL_PROXY, 200),
+        ("::1", {"HTTP_X_FORWARDED_FOR": "::1"}, LOCAL_PROXY, 200),
+        ("127.0.0.1", {"HTTP_X_FORWARDED_FOR": "203.0.113.9"}, LOCAL_PROXY, 403),
+        ("127.0.0.1", {"HTTP_X_FORWARDED_FOR": "127.0.0.1, 203.0.113.9"}, LOCAL_PROXY, 403),  # client-written left
+        ("127.0.0.1", {"HTTP_X_FORWARDED_FOR": "203.0.113.9", "HTTP_X_REAL_IP": "127.0.0.1"}, LOCAL_PROXY, 403),
+        ("127.0.0.1", {"HTTP_X_FORWARDED_FOR": "203.0.113.9", "HTTP_TRUE_CLIENT_IP": "::1"}, LOCAL_PROXY, 403),
+        # a chain of trusted proxies
+        ("10.0.0.2", {"HTTP_X_FORWARDED_FOR": "203.0.113.9, 10.0.0.7"}, PROXY_NETWORK, 403),
+        ("10.0.0.2", {"HTTP_X_FORWARDED_FOR": "198.51.100.1, 127.0.0.1"}, [*PROXY_NETWORK, "127.0.0.1"], 403),
+    ],
+)
+def test_loopback_rule_behind_proxies(settings, peer, headers, trusted, status):
+    # given
+    settings.TRUSTED_PROXIES = trusted
+    # when
+    response = Client().get("/metrics", REMOTE_ADDR=peer, **headers)
+    # then
+    assert response.status_code == status, response.content
+
+
 @override_settings(METRICS_TOKEN="s3cret-token")
 def test_a_token_is_required_when_configured():
     client = Client()
@@ -167,3 +214,21 @@ def test_multiprocess_mode_reads_the_shared_directory(tmp_path, monkeypatch):
     # then: the in-process registry is not used, the database state still is
     assert not [name for name, _ in metrics if name.startswith(("python_", "process_"))]
     assert ("deltacrown_activity_last_event_recorded_timestamp_seconds", ()) in metrics
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"HTTP_FORWARDED": 'for="[::1]:51234"'}, 200),
+        ({"HTTP_FORWARDED": "for=203.0.113.9"}, 403),
+        ({"HTTP_FORWARDED": "for=203.0.113.9", "HTTP_X_FORWARDED_FOR": "127.0.0.1"}, 403),
+    ],
+)
+def test_loopback_rule_with_a_proxy_writing_forwarded(settings, headers, status):
+    # given
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.TRUSTED_PROXY_HEADER = "forwarded"
+    # when
+    response = Client().get("/metrics", REMOTE_ADDR="127.0.0.1", **headers)
+    # then
+    assert response.status_code == status, response.content
