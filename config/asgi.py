@@ -5,10 +5,12 @@ The API does not pass through Django's middleware: under ASGI each synchronous m
 all serialised on one thread, and the API needs none of them (it reads its own token or session cookie).
 """
 
+import logging
 import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -16,6 +18,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_application = get_asgi_application()
 
 from schema.http.app import graphql_endpoint  # noqa: E402  (needs Django set up)
+from schema.http.cors import with_cors  # noqa: E402
+
+# CORS for the SPA's origins (settings.CORS_ALLOWED_ORIGINS); the API answers other origins without CORS headers.
+graphql_api = with_cors(graphql_endpoint)
 
 GRAPHQL_PATHS = {"/graphql/", "/graphql"}
 
@@ -34,7 +40,7 @@ def is_graphiql_page_request(scope: Scope) -> bool:
 
 async def application(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "http" and scope["path"] in GRAPHQL_PATHS and not is_graphiql_page_request(scope):
-        await graphql_endpoint(scope, receive, send)
+        await graphql_api(scope, receive, send)
         return
     if scope["type"] == "lifespan":
         await _lifespan(receive, send)
@@ -42,10 +48,19 @@ async def application(scope: Scope, receive: Receive, send: Send) -> None:
     await django_application(scope, receive, send)  # type: ignore[arg-type]
 
 
+def _say_what_is_per_process() -> None:
+    if not settings.REDIS_URL:
+        logging.getLogger("deltacrown.api").warning(
+            "REDIS_URL is not set: API budgets and automatic persisted queries are kept per process, so each "
+            "worker process grants its own budget. Set REDIS_URL to share them."
+        )
+
+
 async def _lifespan(receive: Receive, send: Send) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            _say_what_is_per_process()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})

@@ -4,10 +4,13 @@ With no DATABASE_URL the app runs on a local SQLite file (the zero-set-up demo);
 suite run on PostgreSQL.
 """
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "pgtrigger",
     "strawberry_django",
     "apps.teams",
@@ -101,7 +105,10 @@ CACHES = {
 }
 
 MIDDLEWARE = [
+    # First: X-Forwarded-Proto is believed from TRUSTED_PROXIES only (the SecurityMiddleware reads it next).
+    "config.proxies.ForwardedProtoFromTrustedProxiesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Serves the stylesheet and vendored GraphiQL files in production too (no separate web server needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -184,3 +191,68 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Transport security (docs/deployment.md) ---------------------------------------------------------------------
+# Production terminates TLS at a reverse proxy: Django sees plain http from it and learns the client's scheme from
+# X-Forwarded-Proto. The development server and the test suite (DEBUG=1) stay on plain http.
+
+# Proxies in front of the app (comma-separated IPs or CIDRs); empty: none, the direct peer is the client. Only these
+# peers' X-Forwarded-* headers are believed: X-Forwarded-Proto here (config.proxies), client addresses elsewhere.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or CIDR.") from _error
+# Django takes the scheme from this header whenever it is set: config.proxies drops it from untrusted peers first.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
+
+# Plain-http requests are redirected to https, except the ones monitoring makes straight to the app server
+# (paths without the leading slash).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^metrics$", r"^healthz$", r"^readyz$"]
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# HSTS: a year in production. includeSubDomains is on (the app's host name has no plain-http subdomains of its own);
+# preload is off: it asks browsers to hard-code the whole registrable domain as https-only, which is the domain
+# owner's decision, made once for every service under it and slow to undo; set SECURE_HSTS_PRELOAD=1 then.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# security.W021 ("SECURE_HSTS_PRELOAD is not True") states that decision, not a misconfiguration.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# --- Content-Security-Policy (django-csp 4) -----------------------------------------------------------------------
+# Inline <script> and <style> elements need the per-request nonce: nonce="{{ request.csp_nonce }}" (the header
+# names it on the pages that use it only). data: fonts are GraphiQL's (inlined in its stylesheet). The GraphiQL
+# page alone also allows inline styles (schema/graphiql.py says why).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# --- CORS for the API (schema/http/cors.py) -------------------------------------------------------------------------
+# Origins of browser apps allowed to call /graphql/ from another origin, comma-separated ("https://app.example.com");
+# empty: same-origin only. "*" allows every origin, never with credentials.
+CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]
+_ORIGIN = re.compile(r"^https?://[^/\s?#]+$")
+for _origin in CORS_ALLOWED_ORIGINS:
+    if _origin != "*" and not _ORIGIN.match(_origin):
+        raise ImproperlyConfigured(
+            f"CORS_ALLOWED_ORIGINS: {_origin!r} is not an origin (scheme://host[:port], no path or trailing slash)."
+        )
+# Whether the listed origins may send cookies (the session) and read the answers; never with "*".
+CORS_ALLOW_CREDENTIALS = env_bool("CORS_ALLOW_CREDENTIALS", True) and "*" not in CORS_ALLOWED_ORIGINS
+# A session mutation from a listed origin passes Django's CSRF origin check (it still needs the X-CSRFToken header).
+CSRF_TRUSTED_ORIGINS = [o for o in CORS_ALLOWED_ORIGINS if o != "*"] if CORS_ALLOW_CREDENTIALS else []

@@ -13,3 +13,8 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F
     raise RuntimeError("The test suite runs on PostgreSQL: point DATABASE_URL at a PostgreSQL server.")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The test client and the browser tests' live server speak plain http, whatever DEBUG says.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0

@@ -1,10 +1,6 @@
-import logging
-
 from django.apps import AppConfig
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-
-logger = logging.getLogger(__name__)
 
 
 class ApiBudgetConfig(AppConfig):
@@ -20,8 +16,3 @@ class ApiBudgetConfig(AppConfig):
             raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error} (IPs or CIDRs, comma-separated).") from error
         if settings.TRUSTED_PROXY_HEADER not in (X_FORWARDED_FOR, FORWARDED):
             raise ImproperlyConfigured(f"TRUSTED_PROXY_HEADER is {X_FORWARDED_FOR!r} or {FORWARDED!r}.")
-        if not settings.REDIS_URL:
-            logger.warning(
-                "REDIS_URL is not set: API budgets are kept per process, so each worker process grants its own "
-                "budget. Set REDIS_URL to share them."
-            )

@@ -23,7 +23,7 @@ def graphql(
     **headers: Any,
 ) -> dict[str, Any]:
     """Run one operation through the ASGI application (with the Django client's cookies, if one is given);
-    returns the decoded JSON body with the HTTP status under `_status`."""
+    returns the decoded JSON body (without `extensions`) and the HTTP status under `_status`."""
     api = client if isinstance(client, AsgiClient) else AsgiClient(client)
     if method == "get":
         params = {"query": query}
@@ -34,6 +34,8 @@ def graphql(
         response = api.post("/graphql/", {"query": query, "variables": variables or {}}, **headers)
     body = response.json()
     body["_status"] = response.status_code
+    # Cost and budget ride along on every response: tests/schema/test_cost.py and test_budgets.py check them.
+    body.pop("extensions", None)
     return body
 
 

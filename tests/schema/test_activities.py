@@ -141,7 +141,7 @@ def test_event_type_filter_and_relations(client: Client) -> None:
     [
         ({"first": 101}, "`first` must be between 0 and 100, got 101."),
         ({"first": -1}, "`first` must be between 0 and 100, got -1."),
-        ({"last": 500}, "`last` must be between 0 and 100, got 500."),
+        ({"last": 101}, "`last` must be between 0 and 100, got 101."),
         ({"first": 2, "last": 2}, "Pass either `first` or `last`, not both."),
         ({"after": "not-a-cursor"}, "Invalid activity cursor"),
         ({"before": "WyJsZWFkZXJib2FyZCJd"}, "Invalid activity cursor"),

@@ -39,12 +39,10 @@ class Command(BaseCommand):
         )
 
     def _check_reads(self, matches_won: int) -> None:
-        client = Client()
-        response = client.post(
-            "/graphql/",
-            {"query": DEMO_QUERY, "variables": {"username": FEATURED_PLAYER}},
-            content_type="application/json",
-        )
+        from config.asgi_client import AsgiClient  # the whole ASGI application, as a server runs it
+
+        client = AsgiClient()
+        response = client.post("/graphql/", {"query": DEMO_QUERY, "variables": {"username": FEATURED_PLAYER}})
         body = response.json()
         user = (body.get("data") or {}).get("user")
         if response.status_code != 200 or body.get("errors") or not user:
@@ -53,6 +51,6 @@ class Command(BaseCommand):
             raise CommandError(f"The GraphQL API disagrees with the database: {user}")
         if not user["tournamentHistory"]["edges"]:
             raise CommandError(f"The tournament history of {FEATURED_PLAYER!r} is empty: {user}")
-        page = client.get(f"/players/{FEATURED_PLAYER}/")
+        page = Client().get(f"/players/{FEATURED_PLAYER}/")
         if page.status_code != 200:
             raise CommandError(f"The profile page answered {page.status_code}.")
