@@ -6,6 +6,7 @@ from strawberry.tools import merge_types
 from schema.extensions import schema_extensions
 from schema.leaderboard.queries import LeaderboardQuery
 from schema.reconcile.mutations import ReconcileMutation
+from schema.scalars import SCALAR_OVERRIDES
 from schema.tournaments.types import Match, Tournament
 from schema.users.queries import UserQuery
 from schema.users.types import Activity, User
@@ -18,6 +19,7 @@ schema = strawberry.Schema(
     mutation=Mutation,
     types=[User, Activity, Tournament, Match],
     extensions=schema_extensions(),
+    scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
 )
 
 __all__ = ["schema"]

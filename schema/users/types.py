@@ -10,6 +10,8 @@ from apps.user_profile.selectors import (
     InvalidCursorError,
     InvalidPageArgumentsError,
     activity_page,
+    feed_event_types,
+    feed_window,
     tournament_history_page,
     validate_page_size,
 )
@@ -88,13 +90,15 @@ class User(Node):
         until: datetime | None = None,
     ) -> ActivityConnection:
         context = info.context
-        types = [t.value for t in event_types] if event_types is not None else None  # type: ignore[attr-defined]
         try:
+            # Checked before any work: at most one item per event type, a window the right way round.
+            types = feed_event_types(t.value for t in event_types) if event_types is not None else None  # type: ignore[attr-defined]
+            since, until = feed_window(since, until)
             if before is None and last is None:
                 # A forward page: batched across all the players of this request (one query for a leaderboard).
                 validate_page_size(name="first", value=first)
                 cursor = ActivityCursor.decode(after) if after is not None else None
-                key = (root.pk, first, cursor, tuple(sorted(types)) if types is not None else None, since, until)
+                key = (root.pk, first, cursor, types, since, until)
                 page = await context.loaders.feed_page.load(key)
             else:
                 page = await sync_to_async(activity_page)(
