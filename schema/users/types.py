@@ -18,7 +18,7 @@ from apps.user_profile.selectors import (
 from schema.activity.types import Activity, ActivityConnection, ActivityEdge, ActivityEventType, ActivityNode
 from schema.context import Info
 from schema.economy.types import EconomySummary, economy_summary_for
-from schema.errors import BadInputError, PermissionDeniedError
+from schema.errors import BadInputError, PermissionDeniedError, UnauthenticatedError
 from schema.node import Node, to_global_id
 from schema.pagination import page_info
 from schema.tournaments.history import TournamentHistoryConnection, TournamentHistoryEdge, TournamentHistoryEntry
@@ -147,7 +147,9 @@ class User(Node):
     @strawberry.field(description="The player's and staff's eyes only: others get null and an error.")
     async def economy_summary(root: UserModel, info: Info) -> EconomySummary | None:
         if not info.context.may_see_private(owner_id=root.pk):
-            raise PermissionDeniedError("Only the player and staff may see a player's economy summary.")
+            # Anonymous: signing in may help (UNAUTHENTICATED); another player: it will not (FORBIDDEN).
+            denied = UnauthenticatedError if info.context.user is None else PermissionDeniedError
+            raise denied("Only the player and staff may see a player's economy summary.")
         return await economy_summary_for(owner_id=root.pk, info=info)
 
     @classmethod

@@ -4,13 +4,23 @@ import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.test import Client
+from asgiref.sync import async_to_sync
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from apps.user_profile.models import ActivityEventType
 from apps.user_profile.selectors.cursors import encode_cursor
 from apps.user_profile.services.events import EventSpec, record_events
-from schema.errors import ERROR_CODE_MEANINGS, ERROR_CODES, ClientError
+from schema import schema
+from schema.context import Context
+from schema.errors import (
+    ERROR_CODE_MEANINGS,
+    ERROR_CODES,
+    ClientError,
+    PermissionDeniedError,
+    UnauthenticatedError,
+)
 from schema.node import from_global_id, to_global_id
 from tests.factories import UserFactory, enter, make_tournament
 from tests.schema.conftest import error_messages, graphql
@@ -386,3 +396,26 @@ def test_every_client_error_code_is_a_documented_code():
     assert set(ERROR_CODES) >= {cls.code for cls in classes}
     assert len(ERROR_CODES) == 14
     assert all(meaning and "\n" not in meaning for meaning in ERROR_CODE_MEANINGS.values())
+
+
+def _error_classes(query: str, *, user=None) -> list[type]:
+    """The exceptions behind the errors of `query` run in-process (the codes come from their classes)."""
+    request = RequestFactory().post("/graphql/")
+    context = Context(request=request, response=HttpResponse(), user=user)
+    result = async_to_sync(schema.execute)(query, context_value=context)
+    return [type(error.original_error) for error in result.errors or []]
+
+
+def test_anonymous_viewers_are_unauthenticated_and_other_players_forbidden():
+    # given a player, and another one
+    UserFactory(username="owner")
+    other = UserFactory(username="other")
+    private = '{ user(username: "owner") { economySummary { totalEarned } } }'
+    reconcile = "mutation { reconcileUserStats { usersChecked } }"
+    # when / then signing in could help the anonymous viewer, not the other player
+    assert _error_classes(private) == [UnauthenticatedError]
+    assert _error_classes(private, user=other) == [PermissionDeniedError]
+    assert _error_classes(reconcile) == [UnauthenticatedError]
+    assert _error_classes(reconcile, user=other) == [PermissionDeniedError]
+    assert UnauthenticatedError.code == "UNAUTHENTICATED"
+    assert PermissionDeniedError.code == "FORBIDDEN"
