@@ -2,7 +2,9 @@
 
 from collections.abc import Callable, Iterator
 from time import perf_counter
+from typing import Any
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -14,11 +16,13 @@ from strawberry.extensions import (
 )
 
 from apps.user_profile.metrics import observe_graphql_request
-from schema.errors import should_mask_error
+from schema.errors import InvalidValueError, should_mask_error
 
 MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 20
 MAX_TOKENS = 2000
+# No list argument means anything with more items (eventTypes, the longest, has one per event type).
+MAX_VARIABLE_LIST_ITEMS = 100
 # Clients choose operation names; cap the label so a hostile client cannot grow the metric without bound.
 MAX_OPERATION_NAME_LENGTH = 64
 
@@ -31,6 +35,39 @@ class OperationLatency(SchemaExtension):
         yield
         name = (self.execution_context.operation_name or "anonymous")[:MAX_OPERATION_NAME_LENGTH]
         observe_graphql_request(name, perf_counter() - started)
+
+
+def _oversized_list(value: Any) -> int | None:
+    """The length of a list inside `value` longer than MAX_VARIABLE_LIST_ITEMS, if there is one."""
+    pending = [value]
+    while pending:  # a loop, not recursion: variables may nest as deep as the request body allows
+        item = pending.pop()
+        if isinstance(item, list):
+            if len(item) > MAX_VARIABLE_LIST_ITEMS:
+                return len(item)
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+    return None
+
+
+class VariableListLimiter(SchemaExtension):
+    """Refuses variables holding a list longer than any argument takes, before graphql-core coerces them.
+
+    Coercing is per item (100,000 enum values take most of a second): an oversized list is refused as
+    BAD_USER_INPUT up front, and the operation does not run. Literal lists are bounded by MAX_TOKENS.
+    """
+
+    def on_execute(self) -> Iterator[None]:
+        for name, value in (self.execution_context.variables or {}).items():
+            size = _oversized_list(value)
+            if size is not None:
+                error = InvalidValueError(
+                    f"Variable '${name}' holds a list of {size} items: a list takes at most {MAX_VARIABLE_LIST_ITEMS}."
+                )
+                self.execution_context.result = GraphQLExecutionResult(data=None, errors=[error])
+                break
+        yield
 
 
 # Limiters keep no per-operation state, so one instance serves every request; sharing it also keeps their
@@ -58,6 +95,7 @@ def schema_extensions() -> list[type[SchemaExtension] | Callable[[], SchemaExten
     """Factories, so extensions that keep per-operation state get a fresh instance each time."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         *(_shared(limiter) for limiter in _LIMITERS),
+        VariableListLimiter,  # per operation: it reads the operation's variables
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         OperationLatency,
