@@ -18,7 +18,9 @@ def _shown(value: str) -> str:
 def parse_datetime(value: object) -> datetime:
     """An ISO 8601 datetime with a UTC offset, as an aware UTC datetime; InvalidValueError otherwise."""
     if not isinstance(value, str):
-        raise InvalidValueError(f"DateTime must be an ISO 8601 string, such as 2024-05-01T12:00:00Z: got {value!r}.")
+        raise InvalidValueError(
+            f"Invalid DateTime: expected an ISO 8601 string, such as 2024-05-01T12:00:00Z, got a {type(value).__name__}."
+        )
     try:
         if len(value) > MAX_DATETIME_LENGTH:
             raise ValueError("too long")

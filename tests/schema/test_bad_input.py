@@ -102,6 +102,20 @@ def test_datetimes_the_database_cannot_take_are_bad_input(client: Client, argume
     assert _codes(body) == ["BAD_USER_INPUT"]
 
 
+@pytest.mark.parametrize(("value", "kind"), [(1714564800, "int"), ({"at": "2026-01-01T00:00:00Z"}, "dict")])
+def test_a_datetime_that_is_not_a_string_is_bad_input(client: Client, value: object, kind: str):
+    # given
+    player = UserFactory()
+    # when
+    body = graphql(client, FEED, {"id": to_global_id("User", player.pk), "since": value})
+    # then
+    assert error_messages(body) == [
+        "Variable '$since' has invalid value: Invalid DateTime: expected an ISO 8601 string, such as "
+        f"2024-05-01T12:00:00Z, got a {kind}."
+    ]
+    assert _codes(body) == ["BAD_USER_INPUT"]
+
+
 def test_a_datetime_literal_is_checked_like_a_variable(client: Client):
     # given
     player = UserFactory(username="lit")
