@@ -7,7 +7,7 @@ Django's database thread) runs on the caller's connection and sees its transacti
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode
@@ -132,7 +132,7 @@ async def _run(scope: dict[str, Any], body: bytes) -> AsgiResponse:
         await finished.wait()
         return {"type": "http.disconnect"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
             start.update(message)
         elif message["type"] == "http.response.body":

@@ -8,6 +8,7 @@ from strawberry.tools import merge_types
 from schema.leaderboard.queries import LeaderboardQuery
 from schema.ratelimit.queries import RateLimitQuery
 from schema.reconcile.mutations import ReconcileMutation
+from schema.scalars import SCALAR_OVERRIDES
 from schema.tournaments.types import Match, Tournament
 from schema.users.queries import UserQuery
 from schema.users.types import Activity, User
@@ -19,6 +20,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     types=[User, Activity, Tournament, Match],
+    scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
 )
 
 __all__ = ["schema"]

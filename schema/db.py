@@ -98,7 +98,7 @@ def _fresh_connection() -> None:
         connection.ensure_connection()
         if not connection.is_usable():
             connection.close()
-            connection.pool.check()
+            connection.pool.check()  # type: ignore[attr-defined]
             connection.ensure_connection()
 
 

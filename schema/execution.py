@@ -44,6 +44,8 @@ logger = logging.getLogger("deltacrown.api")
 MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 20
 MAX_TOKENS = 2000
+# No list argument takes more (eventTypes, the longest, has one item per event type).
+MAX_VARIABLE_LIST_ITEMS = 100
 # Clients send the same few documents: parsing and validating cost more than executing a small one.
 DOCUMENT_CACHE_SIZE = 512
 MASKED_MESSAGE = "Unexpected error."
@@ -143,6 +145,7 @@ def operation_of(*, query: str, operation_name: str | None, variables: dict[str,
     if definition.operation == OperationType.SUBSCRIPTION:
         raise RequestError([GraphQLError("Subscriptions are not served over this endpoint.")], "BAD_USER_INPUT")
     raw_variables = variables or {}
+    refuse_oversized_lists(raw_variables)
     coerced = get_variable_values(schema._schema, definition.variable_definitions or (), raw_variables, max_errors=5)
     if isinstance(coerced, list):
         raise RequestError(coerced, "BAD_USER_INPUT")
@@ -165,6 +168,32 @@ async def operation_execute(operation: Operation, *, context: Any) -> ExecutionR
     if optimized_is_awaitable(result):
         result = await result  # type: ignore[misc]
     return result  # type: ignore[return-value]
+
+
+def _oversized_list(value: Any) -> int | None:
+    """The length of a list inside `value` longer than MAX_VARIABLE_LIST_ITEMS, if there is one."""
+    pending = [value]
+    while pending:  # a loop, not recursion: variables may nest as deep as the request body allows
+        item = pending.pop()
+        if isinstance(item, list):
+            if len(item) > MAX_VARIABLE_LIST_ITEMS:
+                return len(item)
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+    return None
+
+
+def refuse_oversized_lists(variables: dict[str, Any]) -> None:
+    """Variables holding a list longer than any argument takes are refused before graphql-core coerces them
+    item by item (100,000 enum values took most of a second). Literal lists are bounded by MAX_TOKENS."""
+    for name, value in variables.items():
+        size = _oversized_list(value)
+        if size is not None:
+            message = (
+                f"Variable '${name}' holds a list of {size} items: a list takes at most {MAX_VARIABLE_LIST_ITEMS}."
+            )
+            raise RequestError([GraphQLError(message)], "BAD_USER_INPUT")
 
 
 # --- errors -------------------------------------------------------------------------------------------------
@@ -198,7 +227,9 @@ def format_error(error: GraphQLError, *, code: str, request_id: str) -> dict[str
     """The error as the client sees it; unexpected ones are logged with their traceback, masked outside DEBUG."""
     formatted: dict[str, Any] = error.formatted  # type: ignore[assignment]
     extensions = dict(formatted.get("extensions") or {})
-    extensions["code"] = code
+    # An error raised with its own code (e.g. schema.scalars' InvalidValueError) keeps it.
+    extensions.setdefault("code", code)
+    code = extensions["code"]
     if code == "INTERNAL_SERVER_ERROR":
         extensions["requestId"] = request_id
         logger.error(

@@ -7,7 +7,7 @@ from apps.user_profile.services.reconcile import ReconcileReport, StatsDriftRow,
 from schema.context import Info
 from schema.db import run_sync
 from schema.directives import Cost, ListSize
-from schema.errors import PermissionDeniedError
+from schema.errors import PermissionDeniedError, UnauthenticatedError
 from schema.node import pk_from_global_id
 from schema.users.types import User
 
@@ -63,7 +63,8 @@ class ReconcileMutation:
         self, info: Info, user_id: strawberry.ID | None = None, fix: bool = False
     ) -> ReconcileResult:
         if not info.context.viewer_is_staff:
-            raise PermissionDeniedError("Only staff may reconcile player stats.")
+            denied = UnauthenticatedError if info.context.user is None else PermissionDeniedError
+            raise denied("Only staff may reconcile player stats.")
         user_ids = [pk_from_global_id(user_id, expected_type="User")] if user_id is not None else None
         report = await run_sync(stats_reconcile, user_ids=user_ids, fix=fix)
         return _result(report)

@@ -9,6 +9,8 @@ from apps.user_profile.selectors import (
     InvalidCursorError,
     InvalidPageArgumentsError,
     activity_page,
+    feed_event_types,
+    feed_window,
     validate_page_size,
 )
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE
@@ -17,7 +19,7 @@ from schema.context import Info
 from schema.db import run_sync
 from schema.directives import Cost, connection_size
 from schema.economy.types import EconomySummary, economy_summary_for
-from schema.errors import BadInputError, PermissionDeniedError
+from schema.errors import BadInputError, PermissionDeniedError, UnauthenticatedError
 from schema.node import Node, to_global_id
 from schema.pagination import page_info
 from schema.tournaments.history import TournamentHistoryConnection, TournamentHistoryEdge, TournamentHistoryEntry
@@ -90,13 +92,15 @@ class User(Node):
         until: datetime | None = None,
     ) -> ActivityConnection:
         context = info.context
-        types = [t.value for t in event_types] if event_types is not None else None  # type: ignore[attr-defined]
         try:
+            # Checked before any work: at most one item per event type, a window the right way round.
+            types = feed_event_types(t.value for t in event_types) if event_types is not None else None  # type: ignore[attr-defined]
+            since, until = feed_window(since, until)
             if before is None and last is None:
                 # A forward page: batched across all the players of this request (one query for a leaderboard).
                 validate_page_size(name="first", value=first)
                 cursor = ActivityCursor.decode(after) if after is not None else None
-                key = (root.pk, first, cursor, tuple(sorted(types)) if types is not None else None, since, until)
+                key = (root.pk, first, cursor, types, since, until)
                 page = await context.loaders.feed_page.load(key)
             else:
                 page = await run_sync(
@@ -154,7 +158,9 @@ class User(Node):
     @strawberry.field(description="The player's and staff's eyes only: others get null and an error.")
     async def economy_summary(root: UserModel, info: Info) -> EconomySummary | None:
         if not info.context.may_see_private(owner_id=root.pk):
-            raise PermissionDeniedError("Only the player and staff may see a player's economy summary.")
+            # Anonymous: signing in may help (UNAUTHENTICATED); another player: it will not (FORBIDDEN).
+            denied = UnauthenticatedError if info.context.user is None else PermissionDeniedError
+            raise denied("Only the player and staff may see a player's economy summary.")
         return await economy_summary_for(owner_id=root.pk, info=info)
 
     @classmethod

@@ -1,11 +1,14 @@
 """Read-side queries of the activity log and stats (HackSoft selectors), shared by the API and the pages."""
 
 from apps.user_profile.selectors.activity import (
+    MAX_EVENT_TYPES,
     MAX_PAGE_SIZE,
     ActivityPage,
     InvalidPageArgumentsError,
     activity_forward_pages,
     activity_page,
+    feed_event_types,
+    feed_window,
     validate_page_size,
 )
 from apps.user_profile.selectors.cursors import ActivityCursor, InvalidCursorError
@@ -23,6 +26,12 @@ from apps.user_profile.selectors.history import (
     tournament_history_page,
     tournament_history_pages,
 )
+from apps.user_profile.selectors.inputs import (
+    InvalidDateTimeError,
+    could_be_username,
+    database_datetime,
+    is_database_text,
+)
 from apps.user_profile.selectors.leaderboard import (
     LeaderboardEntry,
     LeaderboardMetric,
@@ -31,12 +40,14 @@ from apps.user_profile.selectors.leaderboard import (
 )
 
 __all__ = [
+    "MAX_EVENT_TYPES",
     "MAX_PAGE_SIZE",
     "MAX_RECENT_TRANSACTIONS",
     "ActivityCursor",
     "ActivityPage",
     "EconomySummary",
     "InvalidCursorError",
+    "InvalidDateTimeError",
     "InvalidPageArgumentsError",
     "LeaderboardEntry",
     "LeaderboardMetric",
@@ -46,9 +57,14 @@ __all__ = [
     "TournamentOutcome",
     "activity_forward_pages",
     "activity_page",
+    "could_be_username",
+    "database_datetime",
     "economy_recent_transactions",
     "economy_recent_transactions_of",
     "economy_summary",
+    "feed_event_types",
+    "feed_window",
+    "is_database_text",
     "leaderboard_page",
     "tournament_history_page",
     "tournament_history_pages",

@@ -10,6 +10,7 @@ from django.db.models import Q
 from apps.user_profile.models import ActivityEventType, UserActivity
 from apps.user_profile.models.activity import ECONOMY_EVENT_TYPES, UserActivityQuerySet
 from apps.user_profile.selectors.cursors import ActivityCursor
+from apps.user_profile.selectors.inputs import InvalidDateTimeError, database_datetime
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -34,6 +35,50 @@ def validate_page_size(*, name: str, value: int | None, maximum: int = MAX_PAGE_
         raise InvalidPageArgumentsError(f"`{name}` must be between 0 and {maximum}, got {value}.")
 
 
+def feed_window(since: datetime | None, until: datetime | None) -> tuple[datetime | None, datetime | None]:
+    """`since` and `until` in UTC, checked for the database; InvalidPageArgumentsError when reversed.
+
+    The window is half-open, [since, until): equal bounds are a valid, empty window (a client narrowing
+    a range down to nothing gets no events, not an error), but `since` after `until` is a mistake.
+    """
+    try:
+        since = database_datetime(since) if since is not None else None
+    except InvalidDateTimeError as error:
+        raise InvalidPageArgumentsError(f"Invalid `since`: {error}") from error
+    try:
+        until = database_datetime(until) if until is not None else None
+    except InvalidDateTimeError as error:
+        raise InvalidPageArgumentsError(f"Invalid `until`: {error}") from error
+    if since is not None and until is not None and since > until:
+        raise InvalidPageArgumentsError(
+            f"`since` must be before `until` (or equal to it, an empty window): got since {since.isoformat()} "
+            f"and until {until.isoformat()}."
+        )
+    return since, until
+
+
+MAX_EVENT_TYPES = len(ActivityEventType)
+
+
+def feed_event_types(event_types: Iterable[str] | None) -> tuple[str, ...] | None:
+    """The event types to keep, each once and sorted; InvalidPageArgumentsError for an unknown type.
+
+    A list longer than there are event types can only repeat itself: it is refused before any work, so a
+    client cannot make the API fold 100,000 copies of one type.
+    """
+    if event_types is None:
+        return None
+    listed = event_types if isinstance(event_types, list | tuple) else list(event_types)
+    if len(listed) > MAX_EVENT_TYPES:
+        raise InvalidPageArgumentsError(
+            f"`eventTypes` takes at most {MAX_EVENT_TYPES} items (one per event type), got {len(listed)}."
+        )
+    try:
+        return tuple(sorted({ActivityEventType(value).value for value in listed}))
+    except ValueError as error:
+        raise InvalidPageArgumentsError(f"Unknown event type in `eventTypes`: {error}") from error
+
+
 def older_than(cursor: ActivityCursor) -> Q:
     # The redundant `timestamp <= t` bound lets PostgreSQL walk the feed index as a range.
     return Q(timestamp__lte=cursor.timestamp) & (Q(timestamp__lt=cursor.timestamp) | Q(id__lt=cursor.id))
@@ -56,8 +101,9 @@ def activity_feed_queryset(
     events = UserActivity.objects.filter(user_id=owner_id).visible_to(
         viewer_id=viewer_id, owner_id=owner_id, viewer_is_staff=viewer_is_staff
     )
-    if event_types is not None:
-        types = sorted({ActivityEventType(value).value for value in event_types})
+    types = feed_event_types(event_types)
+    since, until = feed_window(since, until)
+    if types is not None:
         events = events.filter(event_type__in=types)
     if since is not None:
         events = events.filter(timestamp__gte=since)
@@ -141,6 +187,8 @@ def activity_forward_pages(
     player on a leaderboard. Same rules as activity_page.
     """
     validate_page_size(name="first", value=first)
+    types = feed_event_types(event_types)
+    since, until = feed_window(since, until)
     if connection.vendor != "postgresql":
         # No LATERAL in the demo's SQLite: one keyset query per player, the same pages.
         return {
@@ -150,7 +198,7 @@ def activity_forward_pages(
                 viewer_is_staff=viewer_is_staff,
                 first=first,
                 after=after.encode() if after is not None else None,
-                event_types=event_types,
+                event_types=types,
                 since=since,
                 until=until,
             )
@@ -163,9 +211,9 @@ def activity_forward_pages(
     if not viewer_is_staff:
         conditions.append("(a.event_type <> ALL(%s) OR a.user_id = %s)")
         params += [sorted(ECONOMY_EVENT_TYPES), viewer_id if viewer_id is not None else 0]
-    if event_types is not None:
+    if types is not None:
         conditions.append("a.event_type = ANY(%s)")
-        params.append(sorted({ActivityEventType(value).value for value in event_types}))
+        params.append(list(types))
     if since is not None:
         conditions.append("a.timestamp >= %s")
         params.append(since)

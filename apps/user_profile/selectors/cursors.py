@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from apps.user_profile.selectors.inputs import InvalidDateTimeError, database_datetime
+
+# Every cursor this API hands out is well under this; anything longer is refused before it is decoded.
+MAX_CURSOR_LENGTH = 256
+
 
 class InvalidCursorError(ValueError):
     """A cursor that this API did not hand out (or that belongs to another list)."""
@@ -22,10 +27,12 @@ def encode_cursor(kind: str, values: list[Any]) -> str:
 
 def decode_cursor(kind: str, cursor: str) -> list[Any]:
     """The values packed into a cursor of `kind`; InvalidCursorError for anything else."""
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise InvalidCursorError(kind)
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, UnicodeError, binascii.Error) as error:
+        data = json.loads(base64.b64decode(padded.encode("ascii"), altchars=b"-_", validate=True))
+    except (ValueError, UnicodeError, binascii.Error, RecursionError) as error:
         raise InvalidCursorError(kind) from error
     if not isinstance(data, list) or not data or data[0] != kind:
         raise InvalidCursorError(kind)
@@ -52,14 +59,10 @@ class ActivityCursor:
         values = decode_cursor(cls.KIND, cursor)
         try:
             timestamp_text, event_id = values
-            timestamp = datetime.fromisoformat(timestamp_text)
-        except (TypeError, ValueError) as error:
+            # Aware, in UTC and within what PostgreSQL compares: a hand-made cursor must not fail the query.
+            timestamp = database_datetime(datetime.fromisoformat(timestamp_text))
+        except (TypeError, ValueError, InvalidDateTimeError) as error:
             raise InvalidCursorError(cls.KIND) from error
-        if (
-            timestamp.tzinfo is None
-            or not isinstance(event_id, int)
-            or isinstance(event_id, bool)
-            or not 0 <= event_id < MAX_BIGINT
-        ):
+        if not isinstance(event_id, int) or isinstance(event_id, bool) or not 0 <= event_id < MAX_BIGINT:
             raise InvalidCursorError(cls.KIND)
         return cls(timestamp=timestamp, id=event_id)

@@ -7,25 +7,42 @@ queries whatever the amount of history.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from apps.user_profile.models import UserProfileStats
-from apps.user_profile.selectors import InvalidCursorError, activity_page, tournament_history_page
+from apps.user_profile.selectors import (
+    InvalidCursorError,
+    activity_page,
+    could_be_username,
+    tournament_history_page,
+)
 from apps.user_profile.views.presenters import present_activity, present_tournament_entry
 
 FEED_PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 20
 PROFILE_RECENT_ACTIVITY = 10
 PROFILE_RECENT_TOURNAMENTS = 5
+MAX_SHOWN_USERNAME = 150  # a 404 page repeats the name asked for, up to this long
+
+
+def _player(username: str, *related: str) -> User:
+    """The player called `username`, or a 404 page (without a query for a name no player can have)."""
+    user = None
+    if could_be_username(username):
+        user = get_user_model().objects.select_related(*related).filter(username=username).first()
+    if user is None:
+        # The page repeats the name asked for: shortened, and without the NULs no page should carry.
+        shown = username[:MAX_SHOWN_USERNAME].replace("\x00", "") + ("…" if len(username) > MAX_SHOWN_USERNAME else "")
+        raise Http404(f"No player is called “{shown}”.")
+    return user
 
 
 @require_GET
 def player_profile(request: HttpRequest, username: str) -> HttpResponse:
-    user = get_user_model().objects.select_related("stats", "profile").filter(username=username).first()
-    if user is None:
-        raise Http404(f"No player is called “{username}”.")
+    user = _player(username, "stats", "profile")
     # A missing stats row is never an error: a player with no row has all-zero stats.
     stats = getattr(user, "stats", None) or UserProfileStats(user=user)
     profile = getattr(user, "profile", None)
@@ -57,9 +74,7 @@ def player_profile(request: HttpRequest, username: str) -> HttpResponse:
 @require_GET
 def tournament_history(request: HttpRequest, username: str) -> HttpResponse:
     """Every tournament a player entered, newest first, 20 a page with keyset "older" links (public)."""
-    user = get_user_model().objects.select_related("profile").filter(username=username).first()
-    if user is None:
-        raise Http404(f"No player is called “{username}”.")
+    user = _player(username, "profile")
     profile = getattr(user, "profile", None)
     context: dict[str, object] = {
         "player": user,
