@@ -10,6 +10,7 @@ then drives each target with wrk: one client (-t1 -c1), 16 clients (-t2 -c16) an
 import json
 import os
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -320,16 +321,22 @@ def run_reads(
 
 
 def run_over_cost(*, running: Servers, duration_s: float, log: Callable[[str], None]) -> dict[str, Any]:
-    """How long the server takes to answer (today) or refuse (with a cost limit) the abusive query, one client."""
+    """How long the server takes to answer (today) or refuse (with a cost limit) the abusive query, one client.
+
+    The run lasts `duration_s`, or long enough for about five answers when one answer takes longer (at most 60 s).
+    """
     request = graphql_request(OVER_COST_QUERY, {}, None)
+    started = time.perf_counter()
     answer = _send(running.product.base_url, request)
+    probe_s = time.perf_counter() - started
     try:
         document: Any = answer.json()
     except ValueError:
         document = None
     codes = _error_codes(document)
     refused = answer.status_code == 400 and "QUERY_TOO_COMPLEX" in codes
-    log(f"over-cost query: HTTP {answer.status_code} {codes or ''}; loading it with one client")
+    duration_s = min(60.0, max(duration_s, probe_s * 5 + 1))
+    log(f"over-cost query: HTTP {answer.status_code} {codes or ''} in {probe_s:.2f} s; {duration_s:.0f} s, one client")
     load = run_wrk(running.product.base_url, request, connections=1, threads=1, duration_s=duration_s)
     # Refusals are status errors to wrk: only socket errors and timeouts count against the row.
     socket_errors = {key: n for key, n in load.errors.items() if key != "status"}
@@ -337,6 +344,8 @@ def run_over_cost(*, running: Servers, duration_s: float, log: Callable[[str], N
         "status": answer.status_code,
         "codes": codes,
         "refused": refused,
+        "first_answer_ms": round(probe_s * 1000, 2),
+        "response_bytes": len(answer.content),
         "cost_requested": cost_requested(document),
         "c1": {**load.as_dict(), "socket_errors": sum(socket_errors.values())},
     }

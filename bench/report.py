@@ -25,21 +25,37 @@ def _dash(value: Any) -> str:
 
 def _row(name: str, label: str, sql: Any, cost: Any, levels: dict[str, Any]) -> str:
     """Operation, server, SQL, cost | 1 client p50 p95 p99 | 16 clients req/s p95 | 64 clients req/s p95 | errors."""
-    c1, c16, c64 = levels["c1"], levels["c16"], levels["c64"]
+    c1, c16, c64 = (_ms(levels[level]) for level in ("c1", "c16", "c64"))
     errors = sum(levels[level]["error_count"] for level in ("c1", "c16", "c64"))
     return (
-        f"{name:34} {label:14} {sql:>3} {cost:>5} | {c1['p50_ms']:>13.2f} {c1['p95_ms']:>7.2f} {c1['p99_ms']:>7.2f} |"
-        f" {c16['requests_per_second']:>9,.0f} {c16['p95_ms']:>7.2f} | {c64['requests_per_second']:>9,.0f}"
-        f" {c64['p95_ms']:>7.2f} | {errors:>4}"
+        f"{name:34} {label:14} {sql:>3} {cost:>5} | {c1['p50']:>13} {c1['p95']:>7} {c1['p99']:>7} |"
+        f" {c16['rps']:>9} {c16['p95']:>7} | {c64['rps']:>9} {c64['p95']:>7} | {errors:>4}"
     )
+
+
+def _ms(load: dict[str, Any]) -> dict[str, str]:
+    """A load's cells; "-" where no request completed within the run."""
+    if not load["requests"]:
+        return {"p50": "-", "p95": "-", "p99": "-", "rps": "0"}
+    return {
+        "p50": f"{load['p50_ms']:.2f}",
+        "p95": f"{load['p95_ms']:.2f}",
+        "p99": f"{load['p99_ms']:.2f}",
+        "rps": f"{load['requests_per_second']:,.0f}",
+    }
+
+
+def _p(load: dict[str, Any], key: str) -> float | None:
+    """A latency or throughput of a load, None where no request completed."""
+    return load[key] if load["requests"] else None
 
 
 def read_verdicts(read: dict[str, Any], workers: str, targets: dict[str, Any]) -> dict[str, Any]:
     """The product against the bare floor for one worker count: ratios and targets met."""
     loads = read["loads"][workers]
     product, bare = loads["graphql"], loads["bare"]
-    x_p50 = _ratio(product["c1"]["p50_ms"], bare["c1"]["p50_ms"])
-    x_p95 = _ratio(product["c1"]["p95_ms"], bare["c1"]["p95_ms"])
+    x_p50 = _ratio(_p(product["c1"], "p50_ms"), _p(bare["c1"], "p50_ms"))
+    x_p95 = _ratio(_p(product["c1"], "p95_ms"), _p(bare["c1"], "p95_ms"))
     of_bare = _ratio(product["c16"]["requests_per_second"], bare["c16"]["requests_per_second"])
     latency_met = x_p50 is not None and x_p95 is not None and max(x_p50, x_p95) <= targets["read_latency_x_bare"]
     throughput_met = of_bare is not None and of_bare >= targets["read_throughput_of_bare"]
@@ -157,8 +173,8 @@ def _print_reads(results: dict[str, Any], targets: dict[str, Any]) -> None:
                 cost = _dash(page.get("cost_requested")) if side == "graphql" else ""
                 line = _row(name, PAGE_LABELS[side], "", cost, loads[side])
                 if side == "page":
-                    x_p50 = _ratio(loads["page"]["c1"]["p50_ms"], loads["graphql"]["c1"]["p50_ms"])
-                    x_p95 = _ratio(loads["page"]["c1"]["p95_ms"], loads["graphql"]["c1"]["p95_ms"])
+                    x_p50 = _ratio(_p(loads["page"]["c1"], "p50_ms"), _p(loads["graphql"]["c1"], "p50_ms"))
+                    x_p95 = _ratio(_p(loads["page"]["c1"], "p95_ms"), _p(loads["graphql"]["c1"], "p95_ms"))
                     x_rps = _ratio(
                         loads["page"]["c16"]["requests_per_second"], loads["graphql"]["c16"]["requests_per_second"]
                     )
@@ -166,12 +182,18 @@ def _print_reads(results: dict[str, Any], targets: dict[str, Any]) -> None:
                 print(line)
         over = results.get("over_cost", {}).get(workers)
         if over:
-            c1 = over["c1"]
-            outcome = "refused (QUERY_TOO_COMPLEX)" if over["refused"] else "EXECUTED (no cost limit)"
+            c1 = _ms(over["c1"])
+            if over["refused"]:
+                outcome = "refused (QUERY_TOO_COMPLEX)"
+            elif over["status"] == 200:
+                outcome = f"EXECUTED, {over['response_bytes']:,} bytes"
+            else:
+                outcome = f"answered {', '.join(over['codes']) or 'without a QUERY_TOO_COMPLEX code'}"
             print(
                 f"{'over-cost query (1 client)':34} {'GraphQL':14} {'':>3} {_dash(over['cost_requested']):>5} |"
-                f" {c1['p50_ms']:>13.2f} {c1['p95_ms']:>7.2f} {c1['p99_ms']:>7.2f} | HTTP {over['status']}"
-                f" {outcome}, {c1['requests']} requests, {c1['socket_errors']} socket errors"
+                f" {c1['p50']:>13} {c1['p95']:>7} {c1['p99']:>7} | HTTP {over['status']} {outcome};"
+                f" {over['c1']['requests']} requests in {over['c1']['duration_s']:.0f} s,"
+                f" {over['c1']['socket_errors']} socket errors"
             )
         print(
             "(ms; SQL = statements per request; cost = extensions.cost.requested; err = failed requests, non-2xx or"

@@ -21,7 +21,7 @@ from typing import Any
 
 import psycopg
 
-from bench.load import DEFAULT_PRODUCT_APP, DEFAULT_UVICORN_OPTIONS
+from bench.load import DEFAULT_PRODUCT_APP, DEFAULT_UVICORN_OPTIONS, wrk_available
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dc_bench"
@@ -199,6 +199,8 @@ def postgres_version() -> str:
 
 def main() -> int:
     args = parse_args()
+    if not wrk_available():
+        raise SystemExit("The read benchmark drives its servers with wrk: apt-get install wrk (Debian/Ubuntu).")
     launch_load = round(os.getloadavg()[0], 2)  # before this run's own jobs load the machine
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
