@@ -176,8 +176,8 @@ class Server:
 
 
 @contextmanager
-def uvicorn_server(app: str, *, env: dict[str, str], workers: int, options: str, probe_path: str) -> Iterator[Server]:
-    """`uvicorn APP --workers N OPTIONS` on a free port, serving once `probe_path` answers."""
+def uvicorn_server(app: str, *, env: dict[str, str], workers: int, options: str, probe: Request) -> Iterator[Server]:
+    """`uvicorn APP --workers N OPTIONS` on a free port, serving once `probe` gets an answer (any status)."""
     port = free_port()
     command = [
         sys.executable,
@@ -201,7 +201,9 @@ def uvicorn_server(app: str, *, env: dict[str, str], workers: int, options: str,
             if server.poll() is not None:
                 raise RuntimeError(f"{shown} exited with status {server.returncode} before serving")
             try:
-                httpx.get(base_url + probe_path, timeout=5)
+                httpx.request(
+                    probe.method, base_url + probe.path, content=probe.body, headers=dict(probe.headers), timeout=5
+                )
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline:

@@ -77,6 +77,7 @@ OVER_COST_QUERY = (
 SIDES = ("graphql", "django", "bare")
 PAGE_SIDES = ("page", "graphql")
 LEVELS = ("c1", "c16", "c64")
+GRAPHQL_PROBE = Request("POST", "/graphql/", '{"query": "{ __typename }"}', (("Content-Type", "application/json"),))
 
 
 @dataclass
@@ -251,9 +252,13 @@ def servers(
 ) -> Iterator[Servers]:
     """The product and the bare floor, each `uvicorn --workers N` with the same options."""
     with (
-        uvicorn_server(product_app, env=product_env, workers=workers, options=options, probe_path="/graphql/") as p,
+        uvicorn_server(product_app, env=product_env, workers=workers, options=options, probe=GRAPHQL_PROBE) as p,
         uvicorn_server(
-            BARE_APP, env=bare_env, workers=workers, options=options, probe_path="/__bench__/leaderboard?first=1"
+            BARE_APP,
+            env=bare_env,
+            workers=workers,
+            options=options,
+            probe=Request("GET", "/__bench__/leaderboard?first=1"),
         ) as b,
     ):
         yield Servers(product=p, bare=b)
@@ -421,6 +426,6 @@ def asgi_server(
     from bench.load import DEFAULT_UVICORN_OPTIONS
 
     with uvicorn_server(
-        app, env=product_env(database_url), workers=workers, options=DEFAULT_UVICORN_OPTIONS, probe_path="/graphql/"
+        app, env=product_env(database_url), workers=workers, options=DEFAULT_UVICORN_OPTIONS, probe=GRAPHQL_PROBE
     ) as server:
         yield server.base_url, server.pid
