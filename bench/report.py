@@ -83,7 +83,7 @@ def print_table(results: dict[str, Any]) -> None:
         print(
             f"Reads: player {method['player']}; each target {method['duration_s']:g} s per level after"
             f" {method['warmup_s']:g} s of warm-up; 1 client = {method['one_client']}; 16 and 64 clients ="
-            f" {', '.join(method['levels'])}"
+            f" {', '.join(method['levels'])}; pool of {method.get('pool_max_per_worker', 20)} connections per worker"
         )
         for workers, commands in results["servers"].items():
             print(f"  {workers} worker(s): product: {commands['product']}")

@@ -61,6 +61,12 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--requests", type=int, default=300, help="Requests of the httpx one-client loop.")
     parser.add_argument(
+        "--pool-max",
+        type=int,
+        default=int(os.environ.get("DATABASE_POOL_MAX", "20")),
+        help="Connection pool size of each server worker, product and bare floor alike (DATABASE_POOL_MAX).",
+    )
+    parser.add_argument(
         "--product-app", default=DEFAULT_PRODUCT_APP, help="The product's ASGI app, as uvicorn takes it."
     )
     parser.add_argument(
@@ -197,11 +203,20 @@ def postgres_version() -> str:
         return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
 
 
+def max_connections() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_connections")
+        return int(cursor.fetchone()[0])
+
+
 def main() -> int:
     args = parse_args()
     if not wrk_available():
         raise SystemExit("The read benchmark drives its servers with wrk: apt-get install wrk (Debian/Ubuntu).")
     launch_load = round(os.getloadavg()[0], 2)  # before this run's own jobs load the machine
+    os.environ["DATABASE_POOL_MAX"] = str(args.pool_max)  # both servers' workers read it
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
     setup_django(args.database_url)
@@ -276,6 +291,11 @@ def main() -> int:
         "workers": worker_counts,
         "player": username,
     }
+    results["read_method"]["pool_max_per_worker"] = args.pool_max
+    needed = 2 * max(worker_counts) * args.pool_max + 5
+    available = max_connections()
+    if needed > available:
+        log(f"warning: the servers may open {needed} connections, PostgreSQL allows {available} (--pool-max)")
     results["servers"] = {}
     results["over_cost"] = {}
     for workers in worker_counts:
