@@ -239,7 +239,7 @@ def main() -> int:
         run_reads,
         servers,
     )
-    from bench.report import print_table
+    from bench.report import print_table, read_verdicts
     from bench.stats import machine
     from bench.writes import run_writes
 
@@ -323,6 +323,8 @@ def main() -> int:
         for page in measured_pages:
             page_rows[page["operation"]]["cost_requested"] = page["cost_requested"]
             page_rows[page["operation"]]["loads"][str(workers)] = page["loads"]
+    for row in reads.values():  # the printed ratios and verdicts, for whoever compares runs from the JSON
+        row["vs_bare"] = {workers: read_verdicts(row, workers, TARGETS) for workers in row["loads"]}
     results["reads"] = list(reads.values())
     results["pages"] = list(page_rows.values())
 
