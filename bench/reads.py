@@ -1,23 +1,34 @@
-"""Read benchmarks over HTTP: each GraphQL operation against its raw-SQL floor view, on one uvicorn process."""
+"""Read benchmarks over HTTP: each GraphQL operation against the Django floor view (the middle row) and the
+bare ASGI floor (the physical floor), and the two HTML pages against their GraphQL equivalents.
+
+For each worker count the harness starts two uvicorn servers with the same options and workers: the product
+(`config.asgi:application` by default, with BENCH=1 so the Django floor views are mounted under /__bench__/)
+and the bare floor (`bench.bare:app`). It checks that every GraphQL document equals both floors' documents,
+then drives each target with wrk: one client (-t1 -c1), 16 clients (-t2 -c16) and 64 clients (-t2 -c64).
+"""
 
 import json
 import os
 import secrets
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
-from bench.stats import Latency
+from bench.load import (
+    BARE_APP,
+    Load,
+    Request,
+    Server,
+    run_sequential,
+    run_wrk,
+    uvicorn_server,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
 STATS = (
     "tournamentsRegistered tournamentsPlayed tournamentsCompleted tournamentsWon tournamentsRunnerUp "
@@ -46,6 +57,27 @@ LEADERBOARD_QUERY = (
     "query Board { leaderboard(metric: TOURNAMENTS_WON, first: 50) { edges { cursor rank "
     f"node {{ id username stats {{ {LEADERBOARD_STATS} }} }} }} {PAGE_INFO} }} }}"
 )
+# What /players/<username>/ shows (anonymous viewer): the stats, the latest 5 tournaments, the latest 10 events.
+PROFILE_PAGE_QUERY = (
+    "query ProfilePage($username: String!) { user(username: $username) { id username "
+    f"stats {{ {STATS} }} tournamentHistory(first: 5) {{ edges {{ node {{ registeredAt completed placement result "
+    "tournament { id name game startsAt } } } pageInfo { hasNextPage } } "
+    "activities(first: 10) { edges { node { id eventType timestamp metadata amount } } } } }"
+)
+# What /me/activity/ shows: the signed-in player's latest 50 events (economy included) and the paging links.
+MY_ACTIVITY_QUERY = (
+    "query MyActivity { me { activities(first: 50) { edges { cursor node { id eventType timestamp metadata "
+    f"amount }} }} {PAGE_INFO} }} }} }}"
+)
+# Today it executes (100 players x 100 events); a cost limit refuses it with HTTP 400 and QUERY_TOO_COMPLEX.
+OVER_COST_QUERY = (
+    "{ leaderboard(metric: MATCHES_WON, first: 100) { edges { node { activities(first: 100) { edges { node "
+    "{ id eventType timestamp metadata tournament { name } match { round } } } } } } } }"
+)
+SIDES = ("graphql", "django", "bare")
+PAGE_SIDES = ("page", "graphql")
+LEVELS = ("c1", "c16", "c64")
+GRAPHQL_PROBE = Request("POST", "/graphql/", '{"query": "{ __typename }"}', (("Content-Type", "application/json"),))
 
 
 @dataclass
@@ -56,23 +88,30 @@ class ReadOperation:
     floor_path: str
     floor_params: dict[str, Any]
     authenticated: bool = False
-    target_p95_ms: float = 25.0
-    target_ratio: float | None = None  # GraphQL p95 / floor p95 at most this
+    target_p95_ms: float = 25.0  # the absolute target of the product (one client)
+    bare_queries: int = 1  # statements the bare floor runs (sign-in included)
 
 
 @dataclass
-class ReadResult:
-    operation: ReadOperation
-    graphql: Latency
-    floor: Latency
-    queries_per_request: int
-    floor_queries_per_request: int
-    same_json: bool
-    errors: list[str] = field(default_factory=list)
+class PageOperation:
+    name: str
+    path: str
+    query: str
+    variables: dict[str, Any]
+    authenticated: bool = False
 
-    @property
-    def ratio(self) -> float:
-        return self.graphql.p95_ms / self.floor.p95_ms
+
+@dataclass
+class Auth:
+    """A signed-in SPA: the session cookie with the CSRF cookie and the matching header."""
+
+    session_cookie_name: str
+    session_key: str
+    csrf_token: str = field(default_factory=lambda: secrets.token_hex(16))
+
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        cookie = f"{self.session_cookie_name}={self.session_key}; csrftoken={self.csrf_token}"
+        return (("Cookie", cookie), ("X-CSRFToken", self.csrf_token))
 
 
 def read_operations(*, username: str, deep_cursor: str) -> list[ReadOperation]:
@@ -80,13 +119,7 @@ def read_operations(*, username: str, deep_cursor: str) -> list[ReadOperation]:
     return [
         ReadOperation("user { stats }", STATS_QUERY, user, "stats", user, target_p95_ms=5),
         ReadOperation(
-            "activities(first: 50)",
-            FEED_QUERY,
-            {**user, "after": None},
-            "activities",
-            {**user, "first": 50},
-            target_p95_ms=10,
-            target_ratio=3,
+            "activities(first: 50)", FEED_QUERY, {**user, "after": None}, "activities", {**user, "first": 50}, False, 10
         ),
         ReadOperation(
             "activities(first: 50) after 2,000",
@@ -95,102 +128,72 @@ def read_operations(*, username: str, deep_cursor: str) -> list[ReadOperation]:
             "activities",
             {**user, "first": 50, "after": deep_cursor},
             target_p95_ms=10,
-            target_ratio=3,
         ),
         ReadOperation("tournamentHistory(first: 20)", HISTORY_QUERY, user, "tournament-history", {**user, "first": 20}),
-        ReadOperation("economySummary", ECONOMY_QUERY, {}, "economy", {"first": 10}, authenticated=True),
+        ReadOperation(
+            "economySummary", ECONOMY_QUERY, {}, "economy", {"first": 10}, authenticated=True, bare_queries=2
+        ),
         ReadOperation("leaderboard(first: 50) + stats", LEADERBOARD_QUERY, {}, "leaderboard", {"first": 50}),
     ]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def asgi_server(*, database_url: str) -> Iterator[tuple[str, int]]:
-    """A production-like uvicorn process (DEBUG off, pooled connections, floor views mounted): (URL, pid)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DATABASE_POOL": "1",
-        "DEBUG": "0",
-        "SECRET_KEY": os.environ["SECRET_KEY"],
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "BENCH": "1",
-        "LOG_LEVEL": "WARNING",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "config.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--log-level",
-        "warning",
+def page_operations(*, username: str) -> list[PageOperation]:
+    return [
+        PageOperation(f"/players/{username}/", f"/players/{username}/", PROFILE_PAGE_QUERY, {"username": username}),
+        PageOperation("/me/activity/", "/me/activity/", MY_ACTIVITY_QUERY, {}, authenticated=True),
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with status {server.returncode} before serving")
-            try:
-                httpx.get(f"{base_url}/__bench__/leaderboard?first=1", timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("uvicorn did not start serving within 30 s") from None
-                time.sleep(0.2)
-        yield base_url, server.pid
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
-def _graphql(client: httpx.Client, operation: ReadOperation) -> httpx.Response:
-    return client.post("/graphql/", json={"query": operation.query, "variables": operation.variables})
+def graphql_request(query: str, variables: dict[str, Any], auth: Auth | None) -> Request:
+    headers = (("Content-Type", "application/json"), ("Accept", "application/json"), *(auth.headers() if auth else ()))
+    return Request("POST", "/graphql/", json.dumps({"query": query, "variables": variables}), headers)
 
 
-def _floor(client: httpx.Client, operation: ReadOperation) -> httpx.Response:
+def floor_request(operation: ReadOperation, auth: Auth | None) -> Request:
     params = {k: v for k, v in operation.floor_params.items() if v is not None}
-    return client.get(f"/__bench__/{operation.floor_path}", params=params)
+    return Request(
+        "GET", f"/__bench__/{operation.floor_path}?{urlencode(params)}", None, auth.headers() if auth else ()
+    )
 
 
-def _timed(send: Any, client: httpx.Client, operation: ReadOperation, count: int) -> tuple[list[float], int]:
-    """Latencies of `count` requests, and how many of them did not answer 200."""
-    samples, failed = [], 0
-    for _ in range(count):
-        started = time.perf_counter()
-        response = send(client, operation)
-        samples.append(time.perf_counter() - started)
-        failed += response.status_code != 200
-    return samples, failed
+def _send(base_url: str, request: Request) -> httpx.Response:
+    return httpx.request(
+        request.method, base_url + request.path, content=request.body, headers=dict(request.headers), timeout=120
+    )
 
 
-def _compare(operation: ReadOperation, graphql_response: httpx.Response, floor_response: httpx.Response) -> list[str]:
-    for side, response in (("GraphQL", graphql_response), ("raw SQL", floor_response)):
+def cost_requested(document: Any) -> Any:
+    """`extensions.cost.requested` of a GraphQL response, None when the server reports none."""
+    if not isinstance(document, dict):
+        return None
+    cost = (document.get("extensions") or {}).get("cost")
+    return cost.get("requested") if isinstance(cost, dict) else None
+
+
+def _error_codes(document: Any) -> list[str]:
+    """extensions.code of the response and of each error."""
+    if not isinstance(document, dict):
+        return []
+    codes = [(document.get("extensions") or {}).get("code")]
+    codes += [(error.get("extensions") or {}).get("code") for error in document.get("errors") or []]
+    return [str(code) for code in codes if code]
+
+
+def _compare(name: str, graphql: httpx.Response, floors: dict[str, httpx.Response]) -> list[str]:
+    for side, response in (("GraphQL", graphql), *floors.items()):
         if response.status_code != 200:
-            return [f"{operation.name}: {side} answered HTTP {response.status_code}: {response.text[:200]}"]
-    graphql, floor = graphql_response.json(), floor_response.json()
-    if graphql.get("errors"):
-        return [f"{operation.name}: GraphQL errors {json.dumps(graphql['errors'])[:300]}"]
-    if not all((graphql.get("data") or {}).values()):
-        return [f"{operation.name}: the GraphQL document has no data (not found or not signed in)"]
-    if graphql != floor:
-        return [f"{operation.name}: GraphQL and raw SQL documents differ: {_first_difference(graphql, floor)}"]
-    return []
+            return [f"{name}: {side} answered HTTP {response.status_code}: {response.text[:200]}"]
+    document = graphql.json()
+    if document.get("errors"):
+        return [f"{name}: GraphQL errors {json.dumps(document['errors'])[:300]}"]
+    if not all((document.get("data") or {}).values()):
+        return [f"{name}: the GraphQL document has no data (not found or not signed in)"]
+    errors = []
+    for side, response in floors.items():
+        floor = response.json()
+        if {"data": document["data"]} != floor:
+            errors.append(f"{name}: GraphQL and {side} documents differ: {_first_difference(document, floor)}")
+    return errors
 
 
 def _first_difference(left: Any, right: Any, where: str = "$") -> str:
@@ -209,55 +212,161 @@ def _first_difference(left: Any, right: Any, where: str = "$") -> str:
     return f"{where}: {json.dumps(left, default=str)[:120]} vs {json.dumps(right, default=str)[:120]}"
 
 
+@dataclass
+class LoadPlan:
+    """How long and how hard each target is driven."""
+
+    duration_s: float = 5.0
+    warmup_s: float = 1.0
+    one_client: str = "wrk"  # or "httpx": sequential requests over one keep-alive connection
+    requests: int = 300  # of the httpx one-client loop
+    levels: tuple[tuple[str, int, int], ...] = (("c16", 2, 16), ("c64", 2, 64))
+
+    def measure(self, base_url: str, request: Request, log: Callable[[str], None]) -> dict[str, dict[str, Any]]:
+        if self.warmup_s > 0:
+            run_wrk(base_url, request, connections=4, threads=1, duration_s=self.warmup_s)
+        loads: dict[str, Load] = {}
+        if self.one_client == "httpx":
+            loads["c1"] = run_sequential(base_url, request, count=self.requests)
+        else:
+            loads["c1"] = run_wrk(base_url, request, connections=1, threads=1, duration_s=self.duration_s)
+        for level, threads, connections in self.levels:
+            loads[level] = run_wrk(
+                base_url, request, connections=connections, threads=threads, duration_s=self.duration_s
+            )
+        bad = {level: load.errors for level, load in loads.items() if load.errors}
+        if bad:
+            log(f"  errors on {request.method} {request.path[:60]}: {bad}")
+        return {level: load.as_dict() for level, load in loads.items()}
+
+
+@dataclass
+class Servers:
+    product: Server
+    bare: Server
+
+
+@contextmanager
+def servers(
+    *, product_app: str, product_env: dict[str, str], bare_env: dict[str, str], workers: int, options: str
+) -> Iterator[Servers]:
+    """The product and the bare floor, each `uvicorn --workers N` with the same options."""
+    with (
+        uvicorn_server(product_app, env=product_env, workers=workers, options=options, probe=GRAPHQL_PROBE) as p,
+        uvicorn_server(
+            BARE_APP,
+            env=bare_env,
+            workers=workers,
+            options=options,
+            probe=Request("GET", "/__bench__/leaderboard?first=1"),
+        ) as b,
+    ):
+        yield Servers(product=p, bare=b)
+
+
 def run_reads(
     *,
-    base_url: str,
+    running: Servers,
     operations: list[ReadOperation],
-    session_cookie: dict[str, str],
-    requests: int,
-    warmup: int,
-    query_counts: dict[str, tuple[int, int]],
-) -> list[ReadResult]:
-    """Warm each operation, check GraphQL and floor agree, then time `requests` of each, one at a time."""
-    results = []
-    # A signed-in SPA sends its session cookie with the CSRF cookie and the matching header.
-    csrf_token = secrets.token_hex(16)
-    signed_in = {**session_cookie, "csrftoken": csrf_token}
+    pages: list[PageOperation],
+    auth: Auth,
+    plan: LoadPlan,
+    log: Callable[[str], None],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """Check and load every read operation and page on the running servers: (reads, pages, failures)."""
+    failures: list[str] = []
+    reads = []
     for operation in operations:
-        cookies = signed_in if operation.authenticated else {}
-        headers = {"X-CSRFToken": csrf_token} if operation.authenticated else {}
-        with httpx.Client(base_url=base_url, cookies=cookies, headers=headers, timeout=30) as client:
-            for _ in range(warmup):
-                _graphql(client, operation)
-                _floor(client, operation)
-            errors = _compare(operation, _graphql(client, operation), _floor(client, operation))
-            graphql_samples, graphql_failed = _timed(_graphql, client, operation, requests)
-            floor_samples, floor_failed = _timed(_floor, client, operation, requests)
-        if graphql_failed or floor_failed:
-            errors.append(f"{operation.name}: {graphql_failed} GraphQL and {floor_failed} raw requests failed")
-        graphql_queries, floor_queries = query_counts[operation.name]
-        results.append(
-            ReadResult(
-                operation=operation,
-                graphql=Latency.of(graphql_samples),
-                floor=Latency.of(floor_samples),
-                queries_per_request=graphql_queries,
-                floor_queries_per_request=floor_queries,
-                same_json=not errors,
-                errors=errors,
-            )
+        signed_in = auth if operation.authenticated else None
+        requests = {
+            "graphql": (running.product.base_url, graphql_request(operation.query, operation.variables, signed_in)),
+            "django": (running.product.base_url, floor_request(operation, signed_in)),
+            "bare": (running.bare.base_url, floor_request(operation, signed_in)),
+        }
+        answers = {side: _send(base_url, request) for side, (base_url, request) in requests.items()}
+        errors = _compare(
+            operation.name, answers["graphql"], {"Django floor": answers["django"], "bare floor": answers["bare"]}
         )
-    return results
+        failures += errors
+        try:
+            cost = cost_requested(answers["graphql"].json())
+        except ValueError:
+            cost = None
+        log(f"{operation.name}: {'same JSON' if not errors else 'DIFFERENT'}; loading GraphQL, Django, bare")
+        loads = {side: plan.measure(base_url, request, log) for side, (base_url, request) in requests.items()}
+        for side, levels in loads.items():
+            if any(levels[level]["error_count"] for level in levels):
+                failures.append(f"{operation.name}: {side} had failed requests under load")
+        reads.append({"operation": operation.name, "same_json": not errors, "cost_requested": cost, "loads": loads})
+
+    page_results = []
+    for page in pages:
+        signed_in = auth if page.authenticated else None
+        requests = {
+            "page": (
+                running.product.base_url,
+                Request("GET", page.path, None, signed_in.headers() if signed_in else ()),
+            ),
+            "graphql": (running.product.base_url, graphql_request(page.query, page.variables, signed_in)),
+        }
+        answers = {side: _send(base_url, request) for side, (base_url, request) in requests.items()}
+        for side, answer in answers.items():
+            if answer.status_code != 200:
+                failures.append(f"{page.name}: {side} answered HTTP {answer.status_code}: {answer.text[:200]}")
+        document = answers["graphql"].json() if answers["graphql"].status_code == 200 else {}
+        if document.get("errors") or not all((document.get("data") or {}).values()):
+            failures.append(f"{page.name}: its GraphQL equivalent answered {json.dumps(document)[:300]}")
+        log(f"{page.name}: loading the page and its GraphQL equivalent")
+        loads = {side: plan.measure(base_url, request, log) for side, (base_url, request) in requests.items()}
+        for side, levels in loads.items():
+            if any(levels[level]["error_count"] for level in levels):
+                failures.append(f"{page.name}: {side} had failed requests under load")
+        page_results.append({"operation": page.name, "cost_requested": cost_requested(document), "loads": loads})
+    return reads, page_results, failures
 
 
-def count_queries(*, operations: list[ReadOperation], session_key: str) -> dict[str, tuple[int, int]]:
-    """SQL statements per request of each operation and its floor, through Django's test client in-process."""
+def run_over_cost(*, running: Servers, duration_s: float, log: Callable[[str], None]) -> dict[str, Any]:
+    """How long the server takes to answer (today) or refuse (with a cost limit) the abusive query, one client.
+
+    The run lasts `duration_s`, or long enough for about five answers when one answer takes longer (at most 60 s).
+    """
+    request = graphql_request(OVER_COST_QUERY, {}, None)
+    started = time.perf_counter()
+    answer = _send(running.product.base_url, request)
+    probe_s = time.perf_counter() - started
+    try:
+        document: Any = answer.json()
+    except ValueError:
+        document = None
+    codes = _error_codes(document)
+    refused = answer.status_code == 400 and "QUERY_TOO_COMPLEX" in codes
+    duration_s = min(60.0, max(duration_s, probe_s * 5 + 1))
+    log(f"over-cost query: HTTP {answer.status_code} {codes or ''} in {probe_s:.2f} s; {duration_s:.0f} s, one client")
+    load = run_wrk(running.product.base_url, request, connections=1, threads=1, duration_s=duration_s)
+    # Refusals are status errors to wrk: only socket errors and timeouts count against the row.
+    socket_errors = {key: n for key, n in load.errors.items() if key != "status"}
+    return {
+        "status": answer.status_code,
+        "codes": codes,
+        "refused": refused,
+        "first_answer_ms": round(probe_s * 1000, 2),
+        "response_bytes": len(answer.content),
+        "cost_requested": cost_requested(document),
+        "c1": {**load.as_dict(), "socket_errors": sum(socket_errors.values())},
+    }
+
+
+def count_queries(*, operations: list[ReadOperation], session_key: str) -> dict[str, tuple[int | None, int]]:
+    """SQL statements per request of each operation and its Django floor, through Django's test client.
+
+    The GraphQL count is None when /graphql/ is not served by Django's URLconf (then it is not countable here).
+    """
     from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    counts = {}
+    counts: dict[str, tuple[int | None, int]] = {}
     for operation in operations:
         client = Client()
         if operation.authenticated:
@@ -265,10 +374,58 @@ def count_queries(*, operations: list[ReadOperation], session_key: str) -> dict[
         payload = {"query": operation.query, "variables": operation.variables}
         with CaptureQueriesContext(connection) as graphql:
             response = client.post("/graphql/", payload, content_type="application/json")
-        if response.status_code != 200:
+        if response.status_code not in (200, 404):
             raise RuntimeError(f"{operation.name}: HTTP {response.status_code} in-process: {response.content[:300]!r}")
         params = {k: v for k, v in operation.floor_params.items() if v is not None}
         with CaptureQueriesContext(connection) as floor:
             client.get(f"/__bench__/{operation.floor_path}", params)
-        counts[operation.name] = (len(graphql.captured_queries), len(floor.captured_queries))
+        graphql_count = len(graphql.captured_queries) if response.status_code == 200 else None
+        counts[operation.name] = (graphql_count, len(floor.captured_queries))
     return counts
+
+
+# --- kept for bench.profile: one keep-alive httpx client against the product ---
+
+
+def _graphql(client: httpx.Client, operation: ReadOperation) -> httpx.Response:
+    return client.post("/graphql/", json={"query": operation.query, "variables": operation.variables})
+
+
+def _floor(client: httpx.Client, operation: ReadOperation) -> httpx.Response:
+    params = {k: v for k, v in operation.floor_params.items() if v is not None}
+    return client.get(f"/__bench__/{operation.floor_path}", params=params)
+
+
+def product_env(database_url: str) -> dict[str, str]:
+    """A production-like product server: DEBUG off, pooled connections, the Django floor views mounted."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DATABASE_POOL": "1",
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ["SECRET_KEY"],
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BENCH": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def bare_env(database_url: str) -> dict[str, str]:
+    """Only what the bare floor reads (no DJANGO_SETTINGS_MODULE: it must not need Django)."""
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "DATABASE_POOL_MIN", "DATABASE_POOL_MAX", "SECRET_KEY")
+    env = {key: os.environ[key] for key in keep if key in os.environ}
+    env["DATABASE_URL"] = database_url
+    return env
+
+
+@contextmanager
+def asgi_server(
+    *, database_url: str, workers: int = 1, app: str = "config.asgi:application"
+) -> Iterator[tuple[str, int]]:
+    """The product server alone, one worker: (URL, pid) (bench.profile)."""
+    from bench.load import DEFAULT_UVICORN_OPTIONS
+
+    with uvicorn_server(
+        app, env=product_env(database_url), workers=workers, options=DEFAULT_UVICORN_OPTIONS, probe=GRAPHQL_PROBE
+    ) as server:
+        yield server.base_url, server.pid

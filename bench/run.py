@@ -1,10 +1,12 @@
 """`make bench`: generate a platform, then measure jobs, reads over HTTP and writes against the targets.
 
-Usage: python -m bench.run [--users 10000] [--events 1000000] [--requests 300] [--reuse]
+Usage: python -m bench.run [--users 10000] [--events 1000000] [--reuse] [--workers 1,2] [--duration 5]
 
-Prints one table (with the machine and PostgreSQL version), writes it as JSON under bench/results/, and exits
-with status 1 when a correctness check fails (GraphQL and raw SQL disagree, an event or coin was lost, the
-backfill missed events, stats drifted). Missed speed targets are reported, not failed.
+Reads run against two uvicorn servers per worker count (1, then one per core): the product and the bare ASGI
+floor (bench/bare.py), loaded with wrk at 1, 16 and 64 clients. Prints one table (with the machine, the
+PostgreSQL version and the server command lines), writes it as JSON under bench/results/, and exits with
+status 1 when a correctness check fails (GraphQL and a floor disagree, a request failed under load, an event
+or coin was lost, the backfill missed events, stats drifted). Missed speed targets are reported, not failed.
 """
 
 import argparse
@@ -19,6 +21,8 @@ from typing import Any
 
 import psycopg
 
+from bench.load import DEFAULT_PRODUCT_APP, DEFAULT_UVICORN_OPTIONS, wrk_available
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dc_bench"
 TARGETS = {
@@ -27,6 +31,10 @@ TARGETS = {
     "record_event_p95_ms": 5.0,
     "record_event_4_writers_events_per_second": 1_000,
     "max_queries_per_request": 5,
+    # Reads over HTTP, against the bare ASGI floor (bench/bare.py) serving the same SQL and JSON.
+    "read_latency_x_bare": 3.0,  # product p50 and p95 at one client <= this x the bare floor's
+    "read_throughput_of_bare": 1 / 3,  # product req/s at 16 clients >= this x the bare floor's
+    "read_scaling_workers": 1.7,  # req/s at 16 clients, workers = cores / 1 worker, at least this
 }
 
 
@@ -36,8 +44,36 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--requests", type=int, default=300, help="Timed requests per read operation.")
-    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument(
+        "--duration", type=float, default=5.0, help="Seconds of each wrk run (3 per target and worker count)."
+    )
+    parser.add_argument("--warmup-seconds", type=float, default=1.0, help="wrk warm-up of each target (0: none).")
+    parser.add_argument(
+        "--workers",
+        default=None,
+        help="Comma-separated uvicorn worker counts for the reads (default: 1 and one per core).",
+    )
+    parser.add_argument(
+        "--one-client",
+        choices=("wrk", "httpx"),
+        default="wrk",
+        help="One-client latency: wrk -t1 -c1 (default) or --requests sequential httpx requests.",
+    )
+    parser.add_argument("--requests", type=int, default=300, help="Requests of the httpx one-client loop.")
+    parser.add_argument(
+        "--pool-max",
+        type=int,
+        default=int(os.environ.get("DATABASE_POOL_MAX", "20")),
+        help="Connection pool size of each server worker, product and bare floor alike (DATABASE_POOL_MAX).",
+    )
+    parser.add_argument(
+        "--product-app", default=DEFAULT_PRODUCT_APP, help="The product's ASGI app, as uvicorn takes it."
+    )
+    parser.add_argument(
+        "--uvicorn-options",
+        default=DEFAULT_UVICORN_OPTIONS,
+        help="uvicorn options of both servers (besides --host, --port and --workers).",
+    )
     parser.add_argument("--write-events", type=int, default=1_000, help="record_event calls per writer.")
     parser.add_argument("--reuse", action="store_true", help="Keep the generated database (skips the jobs).")
     parser.add_argument(
@@ -167,8 +203,20 @@ def postgres_version() -> str:
         return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
 
 
+def max_connections() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_connections")
+        return int(cursor.fetchone()[0])
+
+
 def main() -> int:
     args = parse_args()
+    if not wrk_available():
+        raise SystemExit("The read benchmark drives its servers with wrk: apt-get install wrk (Debian/Ubuntu).")
+    launch_load = round(os.getloadavg()[0], 2)  # before this run's own jobs load the machine
+    os.environ["DATABASE_POOL_MAX"] = str(args.pool_max)  # both servers' workers read it
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
     setup_django(args.database_url)
@@ -176,16 +224,33 @@ def main() -> int:
     from django.conf import settings
 
     from apps.user_profile.models import UserActivity, UserProfileStats
+    from apps.user_profile.models.stats import COUNTER_FIELDS
     from apps.user_profile.services.reconcile import stats_reconcile
-    from bench.reads import asgi_server, count_queries, read_operations, run_reads
-    from bench.report import print_table
+    from bench import floor_sql
+    from bench.reads import (
+        Auth,
+        LoadPlan,
+        bare_env,
+        count_queries,
+        page_operations,
+        product_env,
+        read_operations,
+        run_over_cost,
+        run_reads,
+        servers,
+    )
+    from bench.report import print_table, read_verdicts
     from bench.stats import machine
     from bench.writes import run_writes
 
     failures: list[str] = []
     results: dict[str, Any] = {"started_at": datetime.now(UTC).isoformat(timespec="seconds"), "targets": TARGETS}
     results["jobs"] = None if args.reuse else run_jobs(args, failures)
-    results["machine"] = machine(postgres_version())
+    if floor_sql.COUNTER_FIELDS != COUNTER_FIELDS:
+        failures.append("bench/floor_sql.py COUNTER_FIELDS differ from the stats model's: update the floor")
+    cores = os.cpu_count() or 1
+    worker_counts = sorted({int(n) for n in args.workers.split(",")}) if args.workers else sorted({1, cores})
+    results["machine"] = {**machine(postgres_version()), "load_average_at_launch": launch_load}
     results["data"] = {
         "players": UserProfileStats.objects.count(),
         "events": UserActivity.objects.count(),
@@ -194,37 +259,74 @@ def main() -> int:
 
     user_id, username, deep_cursor = benchmark_player()
     operations = read_operations(username=username, deep_cursor=deep_cursor)
+    pages = page_operations(username=username)
     session_key = session_for(user_id)
     log(f"counting SQL queries per request in-process (player {username})")
     query_counts = count_queries(operations=operations, session_key=session_key)
-    log(f"reads over HTTP: {len(operations)} operations x {args.requests} requests, GraphQL and raw SQL")
-    with asgi_server(database_url=args.database_url) as (base_url, _):
-        reads = run_reads(
-            base_url=base_url,
-            operations=operations,
-            session_cookie={settings.SESSION_COOKIE_NAME: session_key},
-            requests=args.requests,
-            warmup=args.warmup,
-            query_counts=query_counts,
-        )
-    for read in reads:
-        failures += read.errors
-    results["reads"] = [
-        {
-            "operation": r.operation.name,
-            "requests": r.graphql.count,
-            "graphql": r.graphql.as_dict(),
-            "floor": r.floor.as_dict(),
-            "queries_per_request": r.queries_per_request,
-            "floor_queries_per_request": r.floor_queries_per_request,
-            "ratio_p95": round(r.ratio, 2),
-            "ratio_p50": round(r.graphql.p50_ms / r.floor.p50_ms, 2),
-            "target_p95_ms": r.operation.target_p95_ms,
-            "target_ratio": r.operation.target_ratio,
-            "same_json": r.same_json,
+    auth = Auth(session_cookie_name=settings.SESSION_COOKIE_NAME, session_key=session_key)
+    plan = LoadPlan(
+        duration_s=args.duration, warmup_s=args.warmup_seconds, one_client=args.one_client, requests=args.requests
+    )
+    reads: dict[str, dict[str, Any]] = {
+        op.name: {
+            "operation": op.name,
+            "same_json": True,
+            "queries_per_request": {
+                "graphql": query_counts[op.name][0],
+                "django": query_counts[op.name][1],
+                "bare": op.bare_queries,
+            },
+            "target_p95_ms": op.target_p95_ms,
+            "cost_requested": None,
+            "loads": {},
         }
-        for r in reads
-    ]
+        for op in operations
+    }
+    page_rows: dict[str, dict[str, Any]] = {page.name: {"operation": page.name, "loads": {}} for page in pages}
+    results["read_method"] = {
+        "duration_s": args.duration,
+        "warmup_s": args.warmup_seconds,
+        "one_client": "wrk -t1 -c1" if args.one_client == "wrk" else f"httpx, {args.requests} sequential requests",
+        "levels": ["wrk -t2 -c16", "wrk -t2 -c64"],
+        "workers": worker_counts,
+        "player": username,
+    }
+    results["read_method"]["pool_max_per_worker"] = args.pool_max
+    needed = 2 * max(worker_counts) * args.pool_max + 5
+    available = max_connections()
+    if needed > available:
+        log(f"warning: the servers may open {needed} connections, PostgreSQL allows {available} (--pool-max)")
+    results["servers"] = {}
+    results["over_cost"] = {}
+    for workers in worker_counts:
+        log(f"reads over HTTP with {workers} uvicorn worker(s): {len(operations)} operations, {len(pages)} pages")
+        with servers(
+            product_app=args.product_app,
+            product_env=product_env(args.database_url),
+            bare_env=bare_env(args.database_url),
+            workers=workers,
+            options=args.uvicorn_options,
+        ) as running:
+            results["servers"][str(workers)] = {"product": running.product.command, "bare": running.bare.command}
+            measured, measured_pages, read_failures = run_reads(
+                running=running, operations=operations, pages=pages, auth=auth, plan=plan, log=log
+            )
+            results["over_cost"][str(workers)] = run_over_cost(
+                running=running, duration_s=min(args.duration, 3.0), log=log
+            )
+        failures += [f"{workers} worker(s): {failure}" for failure in read_failures]
+        for read in measured:
+            row = reads[read["operation"]]
+            row["same_json"] = row["same_json"] and read["same_json"]
+            row["cost_requested"] = read["cost_requested"]
+            row["loads"][str(workers)] = read["loads"]
+        for page in measured_pages:
+            page_rows[page["operation"]]["cost_requested"] = page["cost_requested"]
+            page_rows[page["operation"]]["loads"][str(workers)] = page["loads"]
+    for row in reads.values():  # the printed ratios and verdicts, for whoever compares runs from the JSON
+        row["vs_bare"] = {workers: read_verdicts(row, workers, TARGETS) for workers in row["loads"]}
+    results["reads"] = list(reads.values())
+    results["pages"] = list(page_rows.values())
 
     player_ids = list(UserProfileStats.objects.order_by("user_id").values_list("user_id", flat=True)[:500])
     results["writes"] = []
