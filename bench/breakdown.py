@@ -121,12 +121,11 @@ def main() -> int:
     setup_django(args.database_url)
 
     from django.contrib.auth.models import User
-    from django.http import HttpRequest, HttpResponse
 
     from bench import floor
     from bench.reads import read_operations
-    from schema import schema
     from schema.context import Context
+    from schema.execution import operation_execute, operation_of
 
     user_id, username, deep_cursor = benchmark_player()
     player = User.objects.get(pk=user_id)
@@ -143,11 +142,11 @@ def main() -> int:
         key = "activities-deep" if operation.variables.get("after") else operation.floor_path
         raw_samples, raw_document = _time(documents[key], args.iterations)
 
-        def execute(operation: Any = operation) -> Any:
-            context = Context(
-                request=HttpRequest(), response=HttpResponse(), user=player if operation.authenticated else None
-            )
-            return schema.execute(operation.query, variable_values=operation.variables, context_value=context)
+        async def execute(operation: Any = operation) -> Any:
+            # The API's own pipeline (cached document, coerced variables, graphql-core execution), minus HTTP.
+            prepared = operation_of(query=operation.query, operation_name=None, variables=operation.variables)
+            context = Context(user=player if operation.authenticated else None)
+            return await operation_execute(prepared, context=context)
 
         exec_samples, result = asyncio.run(_time_async(execute, args.iterations))
         if result.errors:

@@ -357,14 +357,14 @@ def run_over_cost(*, running: Servers, duration_s: float, log: Callable[[str], N
 
 
 def count_queries(*, operations: list[ReadOperation], session_key: str) -> dict[str, tuple[int | None, int]]:
-    """SQL statements per request of each operation and its Django floor, through Django's test client.
-
-    The GraphQL count is None when /graphql/ is not served by Django's URLconf (then it is not countable here).
-    """
+    """SQL statements per request of each operation (in-process through the ASGI application, as served) and
+    of its Django floor (through Django's test client)."""
     from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    from config.asgi_client import AsgiClient
 
     counts: dict[str, tuple[int | None, int]] = {}
     for operation in operations:
@@ -373,7 +373,7 @@ def count_queries(*, operations: list[ReadOperation], session_key: str) -> dict[
             client.cookies[settings.SESSION_COOKIE_NAME] = session_key
         payload = {"query": operation.query, "variables": operation.variables}
         with CaptureQueriesContext(connection) as graphql:
-            response = client.post("/graphql/", payload, content_type="application/json")
+            response = AsgiClient(client).post("/graphql/", payload)
         if response.status_code not in (200, 404):
             raise RuntimeError(f"{operation.name}: HTTP {response.status_code} in-process: {response.content[:300]!r}")
         params = {k: v for k, v in operation.floor_params.items() if v is not None}
