@@ -46,12 +46,53 @@ INSTALLED_APPS = [
     "apps.economy",
     "apps.user_profile",
     "apps.api_tokens",
+    "apps.persisted_queries",
     "apps.demo",
     "apps.benchmarks",
 ]
 
 # GraphiQL at /graphql/ in a browser: on in development, off in production unless asked for.
 GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", DEBUG)
+
+# Trusted documents (docs/persisted-queries.md): when on, anonymous and non-staff clients may run only the
+# documents loaded from client manifests (manage.py trusted_documents_load), by documentId or by their SHA-256
+# through the APQ extension; staff keep free-form queries, APQ and GraphiQL. Turn it on in production once every
+# client ships a manifest.
+GRAPHQL_TRUSTED_DOCUMENTS_ONLY = env_bool("GRAPHQL_TRUSTED_DOCUMENTS_ONLY", False)
+# Automatic persisted queries (Apollo's APQ protocol): clients send a hash, and the query only when the hash is
+# unknown. Registering new hashes never bypasses trusted-only mode: there, non-staff hashes hit trusted documents
+# only.
+GRAPHQL_APQ_ENABLED = env_bool("GRAPHQL_APQ_ENABLED", True)
+# How long a registered APQ query stays in the store (fixed, from registration); a client whose hash expired
+# just registers it again (one extra round trip).
+GRAPHQL_APQ_TTL = int(os.environ.get("GRAPHQL_APQ_TTL", str(24 * 3600)))
+# The in-process LRU in front of the trusted documents and the APQ store (entries; seconds an entry is kept,
+# which bounds how long a trusted document deleted in the admin stays runnable in a running worker).
+GRAPHQL_PERSISTED_LRU_SIZE = int(os.environ.get("GRAPHQL_PERSISTED_LRU_SIZE", "1000"))
+GRAPHQL_PERSISTED_LRU_TTL = int(os.environ.get("GRAPHQL_PERSISTED_LRU_TTL", "300"))
+# Longest query text accepted (characters), free-form or registered.
+GRAPHQL_MAX_QUERY_LENGTH = int(os.environ.get("GRAPHQL_MAX_QUERY_LENGTH", "100000"))
+
+# Shared by every worker when REDIS_URL is set (the APQ store); in-process otherwise.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "persisted_queries": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "apq",
+            "TIMEOUT": GRAPHQL_APQ_TTL,
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "persisted-queries",
+            "TIMEOUT": GRAPHQL_APQ_TTL,
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    ),
+}
 
 # /metrics: with a token, scrapers send "Authorization: Bearer <token>"; without one, loopback clients only.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
