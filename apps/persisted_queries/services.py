@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from graphql import GraphQLError, OperationDefinitionNode, parse, validate
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    parse,
+    specified_rules,
+    validate,
+)
 
 from apps.persisted_queries.models import TrustedDocument
 
@@ -57,20 +65,34 @@ def document_id_normalize(document_id: str) -> str:
     return candidate
 
 
-def document_problems(body: str) -> list[str]:
-    """Why `body` cannot be a trusted document ([] when it can): it must parse, define at least one
-    operation, and validate against the schema."""
+def validation_rules() -> tuple[type[ASTValidationRule], ...]:
+    """graphql-core's rules plus the schema's limiters (depth, aliases): what a request is validated with."""
+    from schema.extensions import _LIMITERS
+
+    extra = [rule for limiter in _LIMITERS for rule in getattr(limiter, "validation_rules", [])]
+    return (*specified_rules, *extra)
+
+
+def document_parse_and_validate(body: str) -> tuple[DocumentNode | None, list[str]]:
+    """The parsed document and why it cannot be a trusted document ([] when it can): it must parse within the
+    token limit, define at least one operation, and validate against the schema with the request-time rules."""
     from schema import schema  # the schema imports every app's models: not at this module's import time
+    from schema.extensions import MAX_TOKENS
 
     if len(body) > DOCUMENT_MAX_LENGTH:
-        return [f"longer than {DOCUMENT_MAX_LENGTH} characters"]
+        return None, [f"longer than {DOCUMENT_MAX_LENGTH} characters"]
     try:
-        document = parse(body)
+        document = parse(body, max_tokens=MAX_TOKENS)
     except GraphQLError as error:
-        return [f"does not parse: {error.message}"]
+        return None, [f"does not parse: {error.message}"]
     if not any(isinstance(definition, OperationDefinitionNode) for definition in document.definitions):
-        return ["defines no operation"]
-    return [f"invalid: {error.message}" for error in validate(schema._schema, document)]
+        return document, ["defines no operation"]
+    errors = validate(schema._schema, document, rules=validation_rules())
+    return document, [f"invalid: {error.message}" for error in errors]
+
+
+def document_problems(body: str) -> list[str]:
+    return document_parse_and_validate(body)[1]
 
 
 def trusted_documents_load(*, manifest: Mapping[str, str], client_name: str) -> LoadReport:

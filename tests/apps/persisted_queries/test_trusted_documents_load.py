@@ -125,3 +125,15 @@ def test_a_file_that_is_not_a_json_object_is_refused(tmp_path: Path) -> None:
 
     # then
     assert str(refusal.value) == f"{path} must hold a JSON object of id -> GraphQL document."
+
+
+def test_documents_are_held_to_the_request_limits() -> None:
+    # given: one alias more than a request may use
+    aliases = " ".join(f"a{n}: me {{ id }}" for n in range(21))
+
+    # when
+    with pytest.raises(ManifestError) as refusal:
+        trusted_documents_load(manifest={"many-aliases": f"query Many {{ {aliases} }}"}, client_name="web")
+
+    # then
+    assert refusal.value.problems == ["many-aliases: invalid: 21 aliases found. Allowed: 20"]
