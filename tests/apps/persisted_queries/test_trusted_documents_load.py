@@ -1,5 +1,6 @@
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -137,3 +138,20 @@ def test_documents_are_held_to_the_request_limits() -> None:
 
     # then
     assert refusal.value.problems == ["many-aliases: invalid: 21 aliases found. Allowed: 20"]
+
+
+def test_admin_shows_documents_read_only(admin_client: Any) -> None:
+    # given
+    trusted_documents_load(manifest={"doc-1": "query A { me { id } }"}, client_name="web")
+    document = TrustedDocument.objects.get()
+
+    # when
+    changelist = admin_client.get("/admin/persisted_queries/trusteddocument/")
+    change = admin_client.get(f"/admin/persisted_queries/trusteddocument/{document.pk}/change/")
+    add = admin_client.get("/admin/persisted_queries/trusteddocument/add/")
+
+    # then
+    assert (changelist.status_code, change.status_code, add.status_code) == (200, 200, 403)
+    assert "doc-1" in changelist.content.decode()
+    assert "query A { me { id } }" in change.content.decode()
+    assert 'name="body"' not in change.content.decode()
