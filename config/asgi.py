@@ -30,9 +30,15 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
+API_PARAMETERS = {"query", "extensions", "documentId", "id"}
+
+
 def is_graphiql_page_request(scope: Scope) -> bool:
-    """A browser opening the endpoint: GET, HTML accepted, no query. Django serves that page."""
-    if scope["method"] != "GET" or b"query=" in scope.get("query_string", b""):
+    """A browser opening the endpoint: GET, HTML accepted, nothing to run. Django serves that page."""
+    if scope["method"] != "GET":
+        return False
+    query_string = scope.get("query_string", b"").decode("latin-1")
+    if any(pair.partition("=")[0] in API_PARAMETERS for pair in query_string.split("&")):
         return False
     accept = next((value for name, value in scope["headers"] if name.lower() == b"accept"), b"")
     return b"text/html" in accept

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.economy",
     "apps.user_profile",
     "apps.api_tokens",
+    "apps.persisted_queries",
     "apps.demo",
     "apps.benchmarks",
     "apps.api_budget",
@@ -62,6 +63,26 @@ GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", DEBUG)
 GRAPHQL_MAX_BODY_BYTES = int(os.environ.get("GRAPHQL_MAX_BODY_BYTES", str(100 * 1024)))
 # Execution is cancelled past this, its running SQL included; the client gets TIMEOUT.
 GRAPHQL_DEADLINE_SECONDS = float(os.environ.get("GRAPHQL_DEADLINE_SECONDS", "5"))
+
+# Trusted documents (docs/persisted-queries.md): when on, anonymous and non-staff clients may run only the
+# documents loaded from client manifests (manage.py trusted_documents_load), by documentId or by their SHA-256
+# through the APQ extension; staff keep free-form queries, APQ and GraphiQL. Turn it on in production once every
+# client ships a manifest.
+GRAPHQL_TRUSTED_DOCUMENTS_ONLY = env_bool("GRAPHQL_TRUSTED_DOCUMENTS_ONLY", False)
+# Automatic persisted queries (Apollo's APQ protocol): clients send a hash, and the query only when the hash is
+# unknown. Registering new hashes never bypasses trusted-only mode: there, non-staff hashes hit trusted documents
+# only.
+GRAPHQL_APQ_ENABLED = env_bool("GRAPHQL_APQ_ENABLED", True)
+# How long a registered APQ query stays in the store (fixed, from registration); a client whose hash expired
+# just registers it again (one extra round trip).
+GRAPHQL_APQ_TTL = int(os.environ.get("GRAPHQL_APQ_TTL", str(24 * 3600)))
+# The in-process LRU in front of the trusted documents and the APQ store (entries; seconds an entry is kept,
+# which bounds how long a trusted document deleted in the admin stays runnable in a running worker).
+GRAPHQL_PERSISTED_LRU_SIZE = int(os.environ.get("GRAPHQL_PERSISTED_LRU_SIZE", "1000"))
+GRAPHQL_PERSISTED_LRU_TTL = int(os.environ.get("GRAPHQL_PERSISTED_LRU_TTL", "300"))
+# Longest query text accepted (characters), free-form or registered.
+GRAPHQL_MAX_QUERY_LENGTH = int(os.environ.get("GRAPHQL_MAX_QUERY_LENGTH", "100000"))
+
 
 # /metrics: with a token, scrapers send "Authorization: Bearer <token>"; without one, loopback clients only.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
@@ -86,8 +107,8 @@ API_BUDGET_POINTS = int(os.environ.get("API_BUDGET_POINTS", "100000"))
 API_BUDGET_ANONYMOUS_POINTS = int(os.environ.get("API_BUDGET_ANONYMOUS_POINTS", "20000"))
 API_BUDGET_KEY_PREFIX = os.environ.get("API_BUDGET_KEY_PREFIX", "budget")
 
-# Budgets must be shared by every worker process: Redis when REDIS_URL is set; otherwise per process (the app
-# logs a warning at start).
+# Budgets and automatic persisted queries must be shared by every worker process: Redis when REDIS_URL is set;
+# otherwise per process (the server logs a warning at start).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -101,6 +122,23 @@ CACHES = {
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "budgets"}
+    ),
+    # Automatic persisted queries (docs/persisted-queries.md).
+    "persisted_queries": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "apq",
+            "TIMEOUT": GRAPHQL_APQ_TTL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "persisted-queries",
+            "TIMEOUT": GRAPHQL_APQ_TTL,
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
     ),
 }
 
