@@ -20,6 +20,7 @@ from apps.user_profile.selectors import (
     economy_recent_transactions_of,
     tournament_history_pages,
 )
+from apps.user_profile.selectors.rows import models_by_pk
 from schema.db import run_sync
 
 # (owner id, first, after, event types, since, until): a forward feed page of one player.
@@ -38,7 +39,7 @@ V = TypeVar("V")
 
 def _by_pk_loader(model: type[M]) -> DataLoader[int, M | None]:
     def fetch(keys: Sequence[int]) -> list[M | None]:
-        found = model._default_manager.in_bulk(list(keys))
+        found = models_by_pk(model, keys)
         return [found.get(key) for key in keys]
 
     async def load(keys: list[int]) -> list[M | None]:
@@ -48,7 +49,7 @@ def _by_pk_loader(model: type[M]) -> DataLoader[int, M | None]:
 
 
 def _fetch_stats(keys: Sequence[int]) -> list[UserProfileStats]:
-    found = UserProfileStats.objects.in_bulk(list(keys))
+    found = models_by_pk(UserProfileStats, keys)
     # A player without a stats row yet has all-zero stats, never an error.
     return [found.get(key) or UserProfileStats(user_id=key) for key in keys]
 

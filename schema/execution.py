@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.db import OperationalError as DjangoOperationalError
 from graphql import (
@@ -94,6 +95,7 @@ class RequestError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Operation:
+    query: str
     document: DocumentNode
     definition: OperationDefinitionNode
     variables: dict[str, Any]  # coerced
@@ -108,14 +110,32 @@ class Operation:
         return self.definition.operation == OperationType.MUTATION
 
     def requested_cost(self) -> int:
-        return requested_cost(
-            schema=schema._schema, document=self.document, operation_name=self.name, variables=self.variables
-        )
+        return _requested_cost(self.query, self.name, orjson.dumps(self.raw_variables, option=orjson.OPT_SORT_KEYS))
 
     def actual_cost(self, data: dict[str, Any] | None) -> int:
         return actual_cost(
             schema=schema._schema, document=self.document, operation_name=self.name, variables=self.variables, data=data
         )
+
+
+@lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
+def _requested_cost(query: str, operation_name: str | None, variables_json: bytes) -> int:
+    # Keyed by the text and the variables as sent: a client repeating an operation is priced once.
+    document = prepare_document(query).document
+    assert document is not None  # operation_of validated it
+    coerced = get_variable_values(
+        schema._schema,
+        _operation_definition(document, operation_name).variable_definitions or (),
+        orjson.loads(variables_json),
+    )
+    variables = coerced.coerced if not isinstance(coerced, list) else {}
+    return requested_cost(schema=schema._schema, document=document, operation_name=operation_name, variables=variables)
+
+
+def _operation_definition(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode:
+    definition = get_operation_ast(document, operation_name)
+    assert definition is not None  # operation_of found it
+    return definition
 
 
 def refuse_over_cost(*, requested: int) -> None:
@@ -150,7 +170,11 @@ def operation_of(*, query: str, operation_name: str | None, variables: dict[str,
     if isinstance(coerced, list):
         raise RequestError(coerced, "BAD_USER_INPUT")
     return Operation(
-        document=prepared.document, definition=definition, variables=coerced.coerced, raw_variables=raw_variables
+        query=query,
+        document=prepared.document,
+        definition=definition,
+        variables=coerced.coerced,
+        raw_variables=raw_variables,
     )
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
+from django.core.cache.backends.redis import RedisCache
 
 from apps.api_budget.client_address import parse_address
 
@@ -111,6 +112,16 @@ def _budget(*, limit: int, cost: int, used: int, reset_at: float, refused: bool 
 
 
 def _increment(cache: BaseCache, cache_key: str, delta: int, timeout: int) -> int:
+    if isinstance(cache, RedisCache):
+        # One round trip: INCRBY creates the counter at 0 when absent; EXPIRE NX gives it the window's expiry
+        # once. (The cache API's add + incr take three: incr first checks that the key exists.)
+        client = cache._cache.get_client(write=True)
+        key = cache.make_and_validate_key(cache_key)
+        pipeline = client.pipeline(transaction=True)
+        pipeline.incrby(key, delta)
+        pipeline.expire(key, timeout, nx=True)
+        used, _ = pipeline.execute()
+        return int(used)
     for _ in range(3):
         cache.add(cache_key, 0, timeout)  # creates the window's counter with its expiry, once
         try:

@@ -4,6 +4,7 @@ from django.contrib.auth.models import User as UserModel
 from apps.user_profile.models import UserActivity
 from apps.user_profile.models.activity import ECONOMY_EVENT_TYPES
 from apps.user_profile.selectors import could_be_username
+from apps.user_profile.selectors.rows import user_with_stats_by_username
 from schema.activity.types import ActivityNode
 from schema.context import Info
 from schema.db import run_sync
@@ -15,8 +16,7 @@ from schema.users.types import User
 def _user_by_username(username: str) -> UserModel | None:
     if not could_be_username(username):
         return None  # no player can be called that: no query (PostgreSQL would refuse a NUL, for one)
-    # The stats row comes along (one join): `stats`, the most asked-for field, then needs no second query.
-    return UserModel.objects.select_related("stats").filter(username=username).first()
+    return user_with_stats_by_username(username)
 
 
 def _activity(pk: int) -> UserActivity | None:
