@@ -26,6 +26,7 @@ demo: $(STAMP)
 ## test: the whole suite on PostgreSQL, with coverage of apps/
 test: $(STAMP)
 	./scripts/ensure-postgres.sh
+	./scripts/ensure-redis.sh
 	$(PY) -m pytest --cov=apps --cov-report=term --cov-fail-under=95 $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -46,6 +47,7 @@ smoke-sqlite: $(STAMP)
 ## bench: a 10,000-player / ~1M-event platform in dc_bench, then reads over HTTP, writes and jobs (BENCHMARKS.md)
 bench: $(STAMP)
 	./scripts/ensure-postgres.sh
+	./scripts/ensure-redis.sh
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:

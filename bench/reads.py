@@ -397,8 +397,12 @@ def _floor(client: httpx.Client, operation: ReadOperation) -> httpx.Response:
 
 
 def product_env(database_url: str) -> dict[str, str]:
-    """A production-like product server: DEBUG off, pooled connections, the Django floor views mounted."""
-    return {
+    """A production-like product server: DEBUG off, pooled connections, the Django floor views mounted.
+
+    Plain HTTP on loopback (TLS ends at a proxy in production, so no redirect to https), and every request
+    charged to its viewer's budget in Redis as in production, with limits no benchmark reaches.
+    """
+    env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "DATABASE_POOL": "1",
@@ -407,7 +411,16 @@ def product_env(database_url: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "BENCH": "1",
         "LOG_LEVEL": "WARNING",
+        "SECURE_SSL_REDIRECT": "0",
+        "API_BUDGET_POINTS": str(10**15),
+        "API_BUDGET_ANONYMOUS_POINTS": str(10**15),
+        "API_BUDGET_KEY_PREFIX": f"bench-{os.getpid()}",
     }
+    env.setdefault("REDIS_URL", BENCH_REDIS_URL)
+    return env
+
+
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
 def bare_env(database_url: str) -> dict[str, str]:

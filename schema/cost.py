@@ -208,6 +208,11 @@ class _Pricer:
         self.variables = coerced.coerced
         self.memo: dict[tuple[Any, ...], Number] = {}
         self.in_progress: set[tuple[Any, ...]] = set()
+        # The fields of a selection on a type, worked out once for every item of a list (actual cost).
+        self.plans: dict[
+            tuple[Any, ...],
+            list[tuple[str, FieldNode, _FieldModel, tuple[SelectionSetNode, ...], GraphQLNamedType, bool]],
+        ] = {}
 
     # Selections
 
@@ -426,15 +431,9 @@ class _Pricer:
         depth: int,
     ) -> Number:
         total: Number = 0
-        for response_key, nodes in self.collect(selection_sets, parent).items():
+        for response_key, node, model, children, named, introspection in self.plan(selection_sets, parent):
             if response_key not in data:
                 continue  # not resolved (an error above it, or a fragment of another type)
-            node = nodes[0]
-            definition, model, introspection = self.field(parent, node, False)
-            if definition is None or model is None:
-                continue
-            children = tuple(n.selection_set for n in nodes if n.selection_set is not None)
-            named = get_named_type(definition.type)
             if introspection:
                 # Answered from memory: priced as requested, whatever the schema's size.
                 total += model.weight + self.requested(children, named, (), True, depth + 1)
@@ -445,6 +444,23 @@ class _Pricer:
                 if model.composite and isinstance(item, Mapping):
                     total += self.actual(children, named, item, depth + 1)
         return total
+
+    def plan(
+        self, selection_sets: tuple[SelectionSetNode, ...], parent: GraphQLObjectType
+    ) -> list[tuple[str, FieldNode, _FieldModel, tuple[SelectionSetNode, ...], GraphQLNamedType, bool]]:
+        key = (*map(id, selection_sets), parent.name)
+        plan = self.plans.get(key)
+        if plan is None:
+            plan = []
+            for response_key, nodes in self.collect(selection_sets, parent).items():
+                node = nodes[0]
+                definition, model, introspection = self.field(parent, node, False)
+                if definition is None or model is None:
+                    continue
+                children = tuple(n.selection_set for n in nodes if n.selection_set is not None)
+                plan.append((response_key, node, model, children, get_named_type(definition.type), introspection))
+            self.plans[key] = plan
+        return plan
 
 
 def _items(value: Any) -> Iterable[Any]:

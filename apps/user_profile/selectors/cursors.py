@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from apps.user_profile.selectors.inputs import InvalidDateTimeError, database_datetime
 
 # Every cursor this API hands out is well under this; anything longer is refused before it is decoded.
@@ -21,7 +23,9 @@ class InvalidCursorError(ValueError):
 
 
 def encode_cursor(kind: str, values: list[Any]) -> str:
-    raw = json.dumps([kind, *values], separators=(",", ":")).encode()
+    # orjson writes what json.dumps(..., separators=(",", ":")) writes for these values, several times faster:
+    # the feed encodes one cursor per event.
+    raw = orjson.dumps([kind, *values])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
