@@ -111,7 +111,17 @@ API_BUDGET_KEY_PREFIX = os.environ.get("API_BUDGET_KEY_PREFIX", "budget")
 # otherwise per process (the server logs a warning at start).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Sessions are read through it (below): shared by every worker only in Redis.
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "dc",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
     "budgets": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -219,6 +229,15 @@ STATIC_URL = "static/"
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 WHITENOISE_USE_FINDERS = True
+
+# Every API request from a browser loads its session: with Redis, from the cache (written through to the
+# database). A per-process cache would keep a session alive in one worker after a logout in another.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+AUTHENTICATION_BACKENDS = [
+    "apps.api_tokens.backends.SessionUserBackend",
+    # Sessions signed in before the backend above existed name Django's; they stay valid.
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/me/activity/"
