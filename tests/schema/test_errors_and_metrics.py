@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 from django.test import Client
 from graphql import GraphQLError
@@ -69,3 +71,42 @@ def test_debug_shows_unexpected_errors_to_developers(client: Client, monkeypatch
     UserFactory(username="dev")
     body = graphql(client, '{ user(username: "dev") { tournamentHistory { edges { cursor } } } }')
     assert error_messages(body) == ["a developer wants to see this"]
+
+
+def test_client_errors_are_logged_at_info_without_a_traceback(client: Client, caplog) -> None:
+    # when a client sends a document that does not validate, and one with a bad id
+    with caplog.at_level(logging.INFO, logger="deltacrown.api"):
+        graphql(client, "{ nope }")
+        graphql(client, '{ user(id: "bad") { id } }')
+
+    # then each is one INFO line with its code, and no traceback
+    records = [r for r in caplog.records if r.name == "deltacrown.api"]
+    assert [r.levelno for r in records] == [logging.INFO, logging.INFO]
+    assert "GRAPHQL_VALIDATION_FAILED" in records[0].getMessage()
+    assert "BAD_USER_INPUT" in records[1].getMessage()
+    assert all(r.exc_info is None for r in records)
+
+
+def test_unexpected_errors_are_logged_with_traceback_and_the_request_id_the_client_got(
+    client: Client, monkeypatch: pytest.MonkeyPatch, settings, caplog
+) -> None:
+    # given production settings and a resolver that fails unexpectedly
+    settings.DEBUG = False
+
+    def broken(**kwargs):
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr("schema.dataloaders.tournament_history_pages", broken)
+    UserFactory(username="unlucky")
+
+    # when a client asks for it
+    with caplog.at_level(logging.INFO, logger="deltacrown.api"):
+        body = graphql(client, '{ user(username: "unlucky") { tournamentHistory { edges { cursor } } } }')
+
+    # then the log has the traceback and the same request id as the masked answer
+    request_id = body["errors"][0]["extensions"]["requestId"]
+    (record,) = [r for r in caplog.records if r.name == "deltacrown.api"]
+    assert record.levelno == logging.ERROR
+    assert record.exc_info is not None
+    assert request_id in record.getMessage()
+    assert "the disk is on fire" not in str(body)
