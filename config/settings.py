@@ -232,7 +232,7 @@ WHITENOISE_USE_FINDERS = True
 
 # Every API request from a browser loads its session: with Redis, from the cache (written through to the
 # database). A per-process cache would keep a session alive in one worker after a logout in another.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "apps.api_tokens.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 AUTHENTICATION_BACKENDS = [
     "apps.api_tokens.backends.SessionUserBackend",
     # Sessions signed in before the backend above existed name Django's; they stay valid.

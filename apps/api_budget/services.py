@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import BaseCache, caches
+from django.core.cache import BaseCache
 from django.core.cache.backends.redis import RedisCache
 
 from apps.api_budget.client_address import parse_address
+from config.caches import shared_cache
 
 CACHE_ALIAS = "budgets"
 USER_PREFIX = "user:"
@@ -92,7 +93,7 @@ def _window(key: str, now: float) -> tuple[int, float]:
 
 
 def _cache() -> BaseCache:
-    return caches[CACHE_ALIAS]
+    return shared_cache(CACHE_ALIAS)
 
 
 def _cache_key(key: str, window: int) -> str:

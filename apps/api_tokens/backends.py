@@ -4,19 +4,17 @@ Every API request from a browser session loads its user (`get_user`); Django's o
 each time, which costs more CPU than the query. Authentication itself (passwords, permissions) is Django's.
 """
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from apps.user_profile.selectors.rows import models_by_pk
 
 
 class SessionUserBackend(ModelBackend):
-    def get_user(self, user_id: int | str) -> AbstractBaseUser | None:
-        model = get_user_model()
+    def get_user(self, user_id: int | str) -> User | None:
         try:
             pk = int(user_id)
         except (TypeError, ValueError):
             return None
-        user = models_by_pk(model, [pk]).get(pk)
+        user = models_by_pk(User, [pk]).get(pk)
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -28,7 +28,6 @@ from typing import Any, ClassVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.core.cache import caches
 from django.db.models import Q
 from graphql import DocumentNode, parse
 
@@ -39,6 +38,7 @@ from apps.persisted_queries.services import (
     SHA256_PREFIX,
     document_id_normalize,
 )
+from config.caches import shared_cache
 
 APQ_CACHE_ALIAS = "persisted_queries"
 APQ_VERSION = 1
@@ -199,12 +199,12 @@ def _trusted_by_sha256(sha256: str) -> ResolvedDocument | None:
 
 
 def _apq_get(sha256: str) -> str | None:
-    query = caches[APQ_CACHE_ALIAS].get(sha256)
+    query = shared_cache(APQ_CACHE_ALIAS).get(sha256)
     return query if isinstance(query, str) else None
 
 
 def _apq_set(sha256: str, query: str) -> None:
-    caches[APQ_CACHE_ALIAS].set(sha256, query, timeout=settings.GRAPHQL_APQ_TTL)
+    shared_cache(APQ_CACHE_ALIAS).set(sha256, query, timeout=settings.GRAPHQL_APQ_TTL)
 
 
 async def _resolve_document_id(document_id: str) -> ResolvedDocument:

@@ -27,7 +27,7 @@ FULL_BOARD = (
 ONE_PLAYER = "query($id: ID!) { node(id: $id) { ... on User { " + PLAYER + " } } }"
 
 # The account of a signed-in viewer, and its session unless sessions are read from a shared cache (Redis).
-VIEWER = 1 if settings.SESSION_ENGINE.endswith("cached_db") else 2
+VIEWER = 2 if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db" else 1
 
 
 def players_with_history(count: int) -> list[User]:
