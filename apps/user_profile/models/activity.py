@@ -8,6 +8,11 @@ from django.db import models
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
+# The session setting the recording service sets (transaction-local) before inserting; the log's insert
+# trigger refuses rows from any transaction without it.
+WRITER_SETTING = "deltacrown.activity_writer"
+WRITER_TOKEN = "record_events"
+
 
 class ImmutableActivityError(Exception):
     """Raised on any attempt to change or delete recorded activity outside the erase service."""
