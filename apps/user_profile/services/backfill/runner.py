@@ -14,6 +14,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from apps.user_profile.models import BackfillRun
+from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
 from apps.user_profile.services.backfill.candidates import COLUMNS, candidates_cte
 from apps.user_profile.services.backfill.stats_sql import T_ACTIVITY, stats_recompute_batch
 from apps.user_profile.services.sharding import Shard, player_id_batches, players_in_scope_count, shard_validate
@@ -43,8 +44,10 @@ WHERE NOT EXISTS (
 )
 GROUP BY c.event_type, c.user_id"""
 
-# The sort of a batch's new events (user order, above) fits in memory instead of spilling to disk.
-BATCH_WORK_MEM = "SET LOCAL work_mem = '64MB'"
+# The sort of a batch's new events (user order, above) fits in memory instead of spilling to disk. The same
+# statement admits the batch's inserts past the log's insert trigger: like record_events, the backfill writes
+# the events' stats in the same transaction (stats_recompute_batch).
+BATCH_SETTINGS = f"SELECT set_config('work_mem', '64MB', true), set_config('{WRITER_SETTING}', '{WRITER_TOKEN}', true)"
 
 
 @dataclass
@@ -65,7 +68,7 @@ class BackfillReport:
 def _batch_insert(*, user_ids: list[int], dry_run: bool) -> tuple[Counter[str], set[int]]:
     sql = DRY_RUN_SQL if dry_run else INSERT_SQL
     with connection.cursor() as cursor:
-        cursor.execute(BATCH_WORK_MEM)
+        cursor.execute(BATCH_SETTINGS)
         cursor.execute(sql, {"user_ids": user_ids, "recorded_at": timezone.now()})
         rows = cursor.fetchall()
     # One row per (event type, player): a hash aggregate, where DISTINCT per type would sort every new event.
