@@ -60,6 +60,7 @@ class DatabaseStateCollector(Collector):
         yield from _reconcile_families()
         yield from _backfill_families()
         yield from _log_families()
+        yield from _switch_families()
 
 
 def _gauge(name: str, documentation: str, labels: list[str] | None = None) -> GaugeMetricFamily:
@@ -132,4 +133,15 @@ def _log_families() -> Iterator[GaugeMetricFamily]:
         "When the newest event entered the log (0 when the log is empty), whichever process recorded it.",
     )
     family.add_metric([], newest.timestamp() if newest else 0)
+    yield family
+
+
+def _switch_families() -> Iterator[GaugeMetricFamily]:
+    from apps.user_profile.services.events import live_stats_enabled
+
+    family = _gauge(
+        "deltacrown_live_stats_enabled",
+        "1 while events update player stats as they are recorded; 0 while ACTIVITY_LIVE_STATS=0 (incident mode).",
+    )
+    family.add_metric([], 1 if live_stats_enabled() else 0)
     yield family

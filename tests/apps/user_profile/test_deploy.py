@@ -60,10 +60,19 @@ def test_alert_rules_cover_drift_staleness_and_silence():
     # given
     rules = {rule["alert"]: rule for rule in _alert_rules()}
     # then
-    assert set(rules) == {"DeltaCrownStatsDriftHigh", "DeltaCrownReconcileNotRun", "DeltaCrownNoEventsRecorded"}
+    assert set(rules) == {
+        "DeltaCrownStatsDriftHigh",
+        "DeltaCrownReconcileNotRun",
+        "DeltaCrownNoEventsRecorded",
+        "DeltaCrownLiveStatsOff",
+    }
     assert "> 1" in rules["DeltaCrownStatsDriftHigh"]["expr"]
     assert "26 * 3600" in rules["DeltaCrownReconcileNotRun"]["expr"]
     assert "> 3600" in rules["DeltaCrownNoEventsRecorded"]["expr"]
+    assert (rules["DeltaCrownLiveStatsOff"]["expr"], rules["DeltaCrownLiveStatsOff"]["for"]) == (
+        "min(deltacrown_live_stats_enabled) == 0",
+        "30m",
+    )
     for rule in rules.values():
         assert rule["labels"]["severity"] in {"page", "ticket"}
         assert rule["annotations"]["summary"]
