@@ -106,10 +106,20 @@ def _backfill_families() -> Iterator[GaugeMetricFamily]:
     total = _gauge("deltacrown_backfill_players_total", "Players in scope of the latest backfill run.", ["shard"])
     done = _gauge("deltacrown_backfill_players_processed", "Players processed by the latest backfill run.", ["shard"])
     created = _gauge("deltacrown_backfill_events_created", "Events created by the latest backfill run.", ["shard"])
-    running = _gauge("deltacrown_backfill_running", "1 while the latest backfill run has not finished.", ["shard"])
+    running = _gauge(
+        "deltacrown_backfill_running", "1 while the latest backfill run is running with a fresh heartbeat.", ["shard"]
+    )
+    abandoned = _gauge(
+        "deltacrown_backfill_abandoned",
+        "1 when the latest backfill run stopped without finishing (abandoned, or no heartbeat for too long).",
+        ["shard"],
+    )
     updated = _gauge(
         "deltacrown_backfill_last_update_timestamp_seconds", "When the latest backfill run last committed.", ["shard"]
     )
+    from apps.user_profile.services.backfill.runner import backfill_stale_before
+
+    stale_before = backfill_stale_before()
     seen: set[str] = set()
     for run in BackfillRun.objects.filter(dry_run=False).order_by("-started_at", "-id")[:64]:
         if run.shard_label in seen:
@@ -119,9 +129,12 @@ def _backfill_families() -> Iterator[GaugeMetricFamily]:
         total.add_metric(labels, run.users_total)
         done.add_metric(labels, run.users_processed)
         created.add_metric(labels, run.events_created)
-        running.add_metric(labels, 0 if run.finished_at else 1)
+        # The truth even before the next run marks it: a run whose process died stops beating.
+        alive = run.status == BackfillRun.Status.RUNNING and run.updated_at >= stale_before
+        running.add_metric(labels, 1 if alive else 0)
+        abandoned.add_metric(labels, 0 if alive or run.status == BackfillRun.Status.FINISHED else 1)
         updated.add_metric(labels, run.updated_at.timestamp())
-    yield from (total, done, created, running, updated)
+    yield from (total, done, created, running, abandoned, updated)
 
 
 def _log_families() -> Iterator[GaugeMetricFamily]:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from apps.user_profile.models import ReconcileRun, UserProfileStats
 from apps.user_profile.models.stats import STORED_FIELDS
+from apps.user_profile.services.backfill.runner import backfill_runs_abandon_stale
 from apps.user_profile.services.sharding import Shard, player_id_batches, shard_validate
 from apps.user_profile.services.stats import empty_stats, stats_expected_from_events, stats_recompute
 
@@ -117,6 +118,7 @@ def stats_reconcile(
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
     report = ReconcileReport()
+    backfill_runs_abandon_stale()  # the nightly reconcile also closes backfills killed since
     if record_run:
         report.run = _run_start(user_ids=user_ids, shard=shard, fix=fix)
     contiguous = shard is None and user_ids is None

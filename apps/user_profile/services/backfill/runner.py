@@ -9,7 +9,9 @@ second run (or the rest of a killed one) inserts exactly what is still missing: 
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
@@ -63,6 +65,22 @@ class BackfillReport:
     @property
     def events_created(self) -> int:
         return sum(self.created.values())
+
+
+def backfill_stale_before(*, now: datetime | None = None) -> datetime:
+    """Runs whose last heartbeat is older than this are presumed killed (BACKFILL_STALE_AFTER_MINUTES)."""
+    return (now or timezone.now()) - timedelta(minutes=settings.BACKFILL_STALE_AFTER_MINUTES)
+
+
+def backfill_runs_abandon_stale(*, now: datetime | None = None) -> int:
+    """Mark running runs without a heartbeat for BACKFILL_STALE_AFTER_MINUTES abandoned; returns how many.
+
+    A killed process cannot record its own end, so the next backfill or reconcile does; a live run beats with
+    every committed batch and is left alone (another shard may well be running now).
+    """
+    return BackfillRun.objects.filter(
+        status=BackfillRun.Status.RUNNING, updated_at__lt=backfill_stale_before(now=now)
+    ).update(status=BackfillRun.Status.ABANDONED)
 
 
 def _batch_insert(*, user_ids: list[int], dry_run: bool) -> tuple[Counter[str], set[int]]:
@@ -126,6 +144,8 @@ def activity_backfill(
     if connection.vendor != "postgresql":
         raise NotImplementedError("The backfill is written in PostgreSQL SQL; point DATABASE_URL at PostgreSQL.")
     report = BackfillReport(dry_run=dry_run, users_total=players_in_scope_count(shard=shard))
+    if not dry_run:
+        backfill_runs_abandon_stale()
     if record_run and not dry_run:
         now = timezone.now()
         report.run = BackfillRun.objects.create(
@@ -142,5 +162,6 @@ def activity_backfill(
             on_batch(report)
     if report.run is not None:
         report.run.finished_at = timezone.now()
-        report.run.save(update_fields=["finished_at"])
+        report.run.status = BackfillRun.Status.FINISHED
+        report.run.save(update_fields=["finished_at", "status"])
     return report
