@@ -19,7 +19,13 @@ from apps.user_profile.models import BackfillRun
 from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
 from apps.user_profile.services.backfill.candidates import COLUMNS, candidates_cte
 from apps.user_profile.services.backfill.stats_sql import T_ACTIVITY, stats_recompute_batch
-from apps.user_profile.services.sharding import Shard, player_id_batches, players_in_scope_count, shard_validate
+from apps.user_profile.services.sharding import (
+    Shard,
+    batch_size_validate,
+    player_id_batches,
+    players_in_scope_count,
+    shard_validate,
+)
 
 DEADLOCK_RETRIES = 3
 
@@ -139,8 +145,7 @@ def activity_backfill(
     counts per event type what would be created and writes nothing, not even a run record.
     """
     shard_validate(shard)
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    batch_size_validate(batch_size)
     if connection.vendor != "postgresql":
         raise NotImplementedError("The backfill is written in PostgreSQL SQL; point DATABASE_URL at PostgreSQL.")
     report = BackfillReport(dry_run=dry_run, users_total=players_in_scope_count(shard=shard))
