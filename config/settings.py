@@ -87,6 +87,12 @@ GRAPHQL_MAX_QUERY_LENGTH = int(os.environ.get("GRAPHQL_MAX_QUERY_LENGTH", "10000
 # /metrics: with a token, scrapers send "Authorization: Bearer <token>"; without one, loopback clients only.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
+# Incident switch (docs/operations.md): ACTIVITY_LIVE_STATS=0 records events without updating player stats;
+# `reconcile_user_stats --fix` restores them afterwards. Exported as deltacrown_live_stats_enabled.
+ACTIVITY_LIVE_STATS = env_bool("ACTIVITY_LIVE_STATS", True)
+# A backfill run with no committed batch for this long is presumed killed and marked abandoned.
+BACKFILL_STALE_AFTER_MINUTES = int(os.environ.get("BACKFILL_STALE_AFTER_MINUTES", "30"))
+
 # The most an operation may cost before it runs (schema/cost.py, docs/api-cost.md): a 100-event feed page
 # costs 403 and a player's profile 100; a 100-player board with 100 events each costs 40301.
 GRAPHQL_MAX_QUERY_COST = int(os.environ.get("GRAPHQL_MAX_QUERY_COST", "1000"))

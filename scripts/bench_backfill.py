@@ -27,6 +27,7 @@ import django
 
 django.setup()
 
+import pgtrigger  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -35,6 +36,7 @@ from apps.user_profile.models import UserActivity  # noqa: E402
 from apps.user_profile.services.backfill import activity_backfill  # noqa: E402
 from apps.user_profile.services.reconcile import stats_reconcile  # noqa: E402
 
+NO_TRUNCATE = "user_profile.UserActivity:no_truncate"
 TABLES = (
     "user_profile_useractivity, user_profile_userprofilestats, user_profile_userprofile, "
     "user_profile_userachievement, user_profile_achievement, economy_deltacrowntransaction, "
@@ -146,7 +148,8 @@ def _run_shard(k: int, n: int, batch_size: int, dry_run: bool) -> tuple[int, int
 
 def _history_generate(args: argparse.Namespace) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+        with pgtrigger.ignore(NO_TRUNCATE):  # a benchmark database, emptied on purpose
+            cursor.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
         if args.platform_users is None:
             cursor.execute(GENERATE, {"players": args.players, "solo": args.solo_cups, "team": args.team_cups})
             for table, column in SEQUENCES:
@@ -177,7 +180,8 @@ def main() -> None:
     began = time.monotonic()
     if args.keep_history:
         with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {LOG_TABLES}")
+            with pgtrigger.ignore(NO_TRUNCATE):
+                cursor.execute(f"TRUNCATE {LOG_TABLES}")
             cursor.execute("VACUUM ANALYZE")
         print("history kept; activity log and stats emptied")
     else:

@@ -39,3 +39,22 @@ def key_prefix(settings) -> Iterator[str]:
             client.delete(*keys)
     else:
         caches["budgets"].clear()  # a local-memory cache of this process only
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flush_past_the_truncate_guard() -> Iterator[None]:
+    """Transactional tests end with Django's flush, a TRUNCATE of every table; the activity log's no_truncate
+    trigger refuses TRUNCATE (and TRUNCATE ... CASCADE) to everyone else, so only the test flush ignores it,
+    the way the erase service ignores append_only for its own statement."""
+    import pgtrigger
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    flush = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: DatabaseOperations, sql_list: list[str]) -> None:
+        with pgtrigger.ignore("user_profile.UserActivity:no_truncate", databases=[self.connection.alias]):
+            flush(self, sql_list)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield

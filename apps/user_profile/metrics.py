@@ -60,6 +60,7 @@ class DatabaseStateCollector(Collector):
         yield from _reconcile_families()
         yield from _backfill_families()
         yield from _log_families()
+        yield from _switch_families()
 
 
 def _gauge(name: str, documentation: str, labels: list[str] | None = None) -> GaugeMetricFamily:
@@ -105,10 +106,20 @@ def _backfill_families() -> Iterator[GaugeMetricFamily]:
     total = _gauge("deltacrown_backfill_players_total", "Players in scope of the latest backfill run.", ["shard"])
     done = _gauge("deltacrown_backfill_players_processed", "Players processed by the latest backfill run.", ["shard"])
     created = _gauge("deltacrown_backfill_events_created", "Events created by the latest backfill run.", ["shard"])
-    running = _gauge("deltacrown_backfill_running", "1 while the latest backfill run has not finished.", ["shard"])
+    running = _gauge(
+        "deltacrown_backfill_running", "1 while the latest backfill run is running with a fresh heartbeat.", ["shard"]
+    )
+    abandoned = _gauge(
+        "deltacrown_backfill_abandoned",
+        "1 when the latest backfill run stopped without finishing (abandoned, or no heartbeat for too long).",
+        ["shard"],
+    )
     updated = _gauge(
         "deltacrown_backfill_last_update_timestamp_seconds", "When the latest backfill run last committed.", ["shard"]
     )
+    from apps.user_profile.services.backfill.runner import backfill_stale_before
+
+    stale_before = backfill_stale_before()
     seen: set[str] = set()
     for run in BackfillRun.objects.filter(dry_run=False).order_by("-started_at", "-id")[:64]:
         if run.shard_label in seen:
@@ -118,9 +129,12 @@ def _backfill_families() -> Iterator[GaugeMetricFamily]:
         total.add_metric(labels, run.users_total)
         done.add_metric(labels, run.users_processed)
         created.add_metric(labels, run.events_created)
-        running.add_metric(labels, 0 if run.finished_at else 1)
+        # The truth even before the next run marks it: a run whose process died stops beating.
+        alive = run.status == BackfillRun.Status.RUNNING and run.updated_at >= stale_before
+        running.add_metric(labels, 1 if alive else 0)
+        abandoned.add_metric(labels, 0 if alive or run.status == BackfillRun.Status.FINISHED else 1)
         updated.add_metric(labels, run.updated_at.timestamp())
-    yield from (total, done, created, running, updated)
+    yield from (total, done, created, running, abandoned, updated)
 
 
 def _log_families() -> Iterator[GaugeMetricFamily]:
@@ -132,4 +146,15 @@ def _log_families() -> Iterator[GaugeMetricFamily]:
         "When the newest event entered the log (0 when the log is empty), whichever process recorded it.",
     )
     family.add_metric([], newest.timestamp() if newest else 0)
+    yield family
+
+
+def _switch_families() -> Iterator[GaugeMetricFamily]:
+    from apps.user_profile.services.events import live_stats_enabled
+
+    family = _gauge(
+        "deltacrown_live_stats_enabled",
+        "1 while events update player stats as they are recorded; 0 while ACTIVITY_LIVE_STATS=0 (incident mode).",
+    )
+    family.add_metric([], 1 if live_stats_enabled() else 0)
     yield family

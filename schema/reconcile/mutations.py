@@ -3,11 +3,11 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from apps.user_profile.services.reconcile import ReconcileReport, StatsDriftRow, stats_reconcile
+from apps.user_profile.services.reconcile import PlayerNotFoundError, ReconcileReport, StatsDriftRow, stats_reconcile
 from schema.context import Info
 from schema.db import run_sync
 from schema.directives import Cost, ListSize
-from schema.errors import PermissionDeniedError, UnauthenticatedError
+from schema.errors import NotFoundError, PermissionDeniedError, UnauthenticatedError
 from schema.node import pk_from_global_id
 from schema.users.types import User
 
@@ -66,5 +66,8 @@ class ReconcileMutation:
             denied = UnauthenticatedError if info.context.user is None else PermissionDeniedError
             raise denied("Only staff may reconcile player stats.")
         user_ids = [pk_from_global_id(user_id, expected_type="User")] if user_id is not None else None
-        report = await run_sync(stats_reconcile, user_ids=user_ids, fix=fix)
+        try:
+            report = await run_sync(stats_reconcile, user_ids=user_ids, fix=fix)
+        except PlayerNotFoundError as error:
+            raise NotFoundError(str(error)) from error
         return _result(report)

@@ -271,6 +271,19 @@ def test_reconcile_is_staff_only_and_fixes_drift(client: Client) -> None:
     assert UserProfileStats.objects.get(user=player).achievements_unlocked == 0
 
 
+def test_reconcile_of_an_unknown_player_is_not_found(client: Client) -> None:
+    # given
+    client.force_login(UserFactory(is_staff=True))
+    variables = {"id": to_global_id("User", 999999), "fix": True}
+    # when
+    response = graphql(client, RECONCILE, variables)
+    # then
+    assert response["data"] is None
+    assert [(e["message"], e["extensions"]["code"]) for e in response["errors"]] == [
+        ("No player with id 999999.", "NOT_FOUND")
+    ]
+
+
 def test_schema_file_is_up_to_date(tmp_path: Path) -> None:
     # given the schema exported from the code now
     exported = tmp_path / "schema.graphql"

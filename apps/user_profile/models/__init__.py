@@ -1,5 +1,10 @@
 from apps.user_profile.models.achievement import Achievement, UserAchievement
-from apps.user_profile.models.activity import ActivityEventType, ImmutableActivityError, UserActivity
+from apps.user_profile.models.activity import (
+    ActivityEventType,
+    DirectActivityInsertError,
+    ImmutableActivityError,
+    UserActivity,
+)
 from apps.user_profile.models.operations import BackfillRun, ReconcileRun
 from apps.user_profile.models.profile import UserProfile
 from apps.user_profile.models.stats import UserProfileStats
@@ -8,6 +13,7 @@ __all__ = [
     "Achievement",
     "ActivityEventType",
     "BackfillRun",
+    "DirectActivityInsertError",
     "ImmutableActivityError",
     "ReconcileRun",
     "UserAchievement",

@@ -8,6 +8,11 @@ from django.db import models
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
+# The session setting the recording service sets (transaction-local) before inserting; the log's insert
+# trigger refuses rows from any transaction without it.
+WRITER_SETTING = "deltacrown.activity_writer"
+WRITER_TOKEN = "record_events"
+
 
 class ImmutableActivityError(Exception):
     """Raised on any attempt to change or delete recorded activity outside the erase service."""
@@ -16,6 +21,18 @@ class ImmutableActivityError(Exception):
         super().__init__(
             f"UserActivity is append-only: {action} is not allowed. Record a new event instead; to erase a "
             "user's history for privacy use apps.user_profile.services.account.user_activity_erase()."
+        )
+
+
+class DirectActivityInsertError(ImmutableActivityError):
+    """Raised on an insert that bypasses the recording service (and so the event's stats change)."""
+
+    def __init__(self, action: str) -> None:
+        Exception.__init__(
+            self,
+            f"UserActivity rows are added only by apps.user_profile.services.events.record_events() (or "
+            f"record_event()), which applies the event's stats change in the same transaction: {action} is not "
+            "allowed.",
         )
 
 
@@ -54,6 +71,9 @@ class UserActivityQuerySet(models.QuerySet["UserActivity"]):
 
     def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ImmutableActivityError("update_or_create()")
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise DirectActivityInsertError("bulk_create()")
 
     def _erase(self) -> int:
         """Delete rows for the privacy erase service only; the database trigger must be ignored around it."""
@@ -109,16 +129,40 @@ class UserActivity(models.Model):
             pgtrigger.Protect(
                 name="append_only",
                 operation=pgtrigger.Update | pgtrigger.Delete,
-            )
+            ),
+            # Once per statement (record_events inserts one row per statement): a setting read, no row work.
+            pgtrigger.Trigger(
+                name="insert_through_service",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.Before,
+                level=pgtrigger.Statement,
+                func=(
+                    f"IF current_setting('{WRITER_SETTING}', true) IS DISTINCT FROM '{WRITER_TOKEN}' THEN "
+                    "RAISE EXCEPTION 'user_profile_useractivity: insert events through "
+                    "apps.user_profile.services.events.record_events(), which also applies their stats'; "
+                    "END IF; RETURN NULL;"
+                ),
+            ),
+            # TRUNCATE fires no row trigger, so append_only alone let it through (also via TRUNCATE ... CASCADE).
+            pgtrigger.Trigger(
+                name="no_truncate",
+                operation=pgtrigger.Truncate,
+                when=pgtrigger.Before,
+                level=pgtrigger.Statement,
+                func=(
+                    "RAISE EXCEPTION 'user_profile_useractivity is append-only: TRUNCATE is not allowed; erase a "
+                    "player with apps.user_profile.services.account.user_activity_erase()'; RETURN NULL;"
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.event_type} for {self.user_id} at {self.timestamp:%Y-%m-%d %H:%M}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> NoReturn:
         if not self._state.adding:
             raise ImmutableActivityError("saving an existing row")
-        super().save(*args, **kwargs)
+        raise DirectActivityInsertError("saving a new row (objects.create(), save(), get_or_create())")
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ImmutableActivityError("delete()")

@@ -48,10 +48,17 @@ class ReconcileRun(models.Model):
 
 
 class BackfillRun(models.Model):
-    """One run of the activity backfill; its progress is updated with every committed batch."""
+    """One run of the activity backfill; its progress and heartbeat (updated_at) move with every committed batch."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        # No heartbeat for BACKFILL_STALE_AFTER_MINUTES: the process was killed; re-running resumes its work.
+        ABANDONED = "abandoned", "Abandoned"
 
     started_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
+    updated_at = models.DateTimeField(help_text="Heartbeat: when the run last committed a batch.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     finished_at = models.DateTimeField(null=True, blank=True, help_text="Empty while running or if interrupted.")
     shard_index = models.PositiveIntegerField(null=True, blank=True, help_text="K of --shard K/N (1-based).")
     shard_count = models.PositiveIntegerField(null=True, blank=True, help_text="N of --shard K/N.")
@@ -67,6 +74,11 @@ class BackfillRun(models.Model):
                 condition=models.Q(shard_index__isnull=True, shard_count__isnull=True)
                 | models.Q(shard_index__gte=1, shard_index__lte=models.F("shard_count")),
                 name="backfill_run_shard_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="finished", finished_at__isnull=False)
+                | models.Q(status__in=["running", "abandoned"], finished_at__isnull=True),
+                name="backfill_run_finished_iff_finished_at",
             ),
         ]
 

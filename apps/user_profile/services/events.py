@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.user_profile import metrics
-from apps.user_profile.models import ActivityEventType, UserActivity
+from apps.user_profile.models import ActivityEventType, UserActivity, UserProfileStats
+from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
+from apps.user_profile.models.stats import COUNTER_FIELDS, STORED_FIELDS
 from apps.user_profile.services.stats import stats_apply_event
 
 EVENT_TYPES = frozenset(ActivityEventType.values)
@@ -65,6 +68,49 @@ def _insert_sql() -> str:
     )
 
 
+def live_stats_enabled() -> bool:
+    """ACTIVITY_LIVE_STATS: off in an incident, events are still recorded and reconcile --fix catches up."""
+    return bool(getattr(settings, "ACTIVITY_LIVE_STATS", True))
+
+
+def _stats_table() -> str:
+    return UserProfileStats._meta.db_table
+
+
+def _lock_sql() -> str:
+    # set_config rides along with the lock: the log's insert trigger admits only writers that set it, and the
+    # service pays no extra round trip for it (transaction-local, so it ends with this transaction).
+    return (
+        f"SELECT set_config('{WRITER_SETTING}', '{WRITER_TOKEN}', true), ARRAY(SELECT user_id FROM {_stats_table()} "
+        "WHERE user_id = ANY(%s) ORDER BY user_id FOR UPDATE)"
+    )
+
+
+def _insert_missing_stats_sql() -> str:
+    # Every column: the model's defaults are not database defaults.
+    return (
+        f"INSERT INTO {_stats_table()} (user_id, {', '.join(STORED_FIELDS)}) "
+        f"SELECT u.user_id, {', '.join('0' for _ in COUNTER_FIELDS)}, NULL, NULL "
+        "FROM unnest(%s::bigint[]) AS u(user_id) ORDER BY u.user_id ON CONFLICT (user_id) DO NOTHING"
+    )
+
+
+def _lock_players(user_ids: list[int]) -> None:
+    """Lock the players' stats rows, in user order, before any event is inserted.
+
+    Every writer of a player's events holds that player's stats row from its first insert on, so two batches
+    with shared keys in different orders queue on the row instead of each waiting on the other's uncommitted
+    key (which deadlocked). Missing rows are created first: a missing stats row is never an error.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_sql(), [user_ids])
+        locked = set(cursor.fetchone()[1])
+        missing = [user_id for user_id in user_ids if user_id not in locked]
+        if missing:
+            cursor.execute(_insert_missing_stats_sql(), [missing])
+            cursor.execute(_lock_sql(), [missing])
+
+
 def _insert(event: EventSpec, *, recorded_at: datetime) -> int | None:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -87,13 +133,19 @@ def _insert(event: EventSpec, *, recorded_at: datetime) -> int | None:
 def record_events(*, events: Iterable[EventSpec]) -> list[int]:
     """Record events that are not yet in the log; return the ids of the rows inserted.
 
-    Events are taken in user order so that two transactions touching the same players lock their stats
-    rows in the same order and cannot deadlock. Each player's events keep the order given (registered
-    before checked in, played before won), which the stats check constraints rely on.
+    Before inserting, the batch's players' stats rows are locked in user order (one statement), so two
+    transactions touching the same players, with the same events in any order, queue and cannot deadlock.
+    Each player's events keep the order given (registered before checked in, played before won), which
+    the stats check constraints rely on. With ACTIVITY_LIVE_STATS off the events are recorded and the
+    stats left as they are (the locks still order the writers).
     """
     batch = sorted(events, key=lambda e: e.user_id)  # stable: keeps each player's events in causal order
     for event in batch:
         event.validate()
+    if not batch:
+        return []
+    _lock_players(sorted({event.user_id for event in batch}))
+    live_stats = live_stats_enabled()
     recorded_at = timezone.now()
     inserted: list[int] = []
     inserted_types: list[str] = []
@@ -101,9 +153,10 @@ def record_events(*, events: Iterable[EventSpec]) -> list[int]:
         activity_id = _insert(event, recorded_at=recorded_at)
         if activity_id is None:
             continue  # already recorded: a duplicate changes no stat
-        stats_apply_event(
-            user_id=event.user_id, event_type=event.event_type, amount=event.amount, timestamp=event.timestamp
-        )
+        if live_stats:
+            stats_apply_event(
+                user_id=event.user_id, event_type=event.event_type, amount=event.amount, timestamp=event.timestamp
+            )
         inserted.append(activity_id)
         inserted_types.append(event.event_type)
     if inserted_types:

@@ -12,13 +12,28 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.user_profile.models import ReconcileRun, UserProfileStats
 from apps.user_profile.models.stats import STORED_FIELDS
-from apps.user_profile.services.sharding import Shard, player_id_batches, shard_validate
+from apps.user_profile.services.backfill.runner import backfill_runs_abandon_stale
+from apps.user_profile.services.sharding import Shard, batch_size_validate, player_id_batches, shard_validate
 from apps.user_profile.services.stats import empty_stats, stats_expected_from_events, stats_recompute
+
+
+class PlayerNotFoundError(ValueError):
+    """A player asked for by id does not exist (a typo must not pass as "checked 0 players")."""
+
+
+def players_require(*, user_ids: list[int]) -> None:
+    found = set(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", flat=True))
+    missing = sorted(set(user_ids) - found)
+    if len(missing) == 1:
+        raise PlayerNotFoundError(f"No player with id {missing[0]}.")
+    if missing:
+        raise PlayerNotFoundError(f"No players with ids {', '.join(map(str, missing))}.")
 
 
 @dataclass(frozen=True)
@@ -111,12 +126,15 @@ def stats_reconcile(
 
     `shard=(k, n)` takes the players with `id % n == k - 1` (1 <= k <= n); the n shards of one run together
     check exactly the players a single run checks. `on_batch` is called with the running report after each
-    batch (progress display). The run is recorded as a ReconcileRun unless `record_run` is False.
+    batch (progress display). The run is recorded as a ReconcileRun unless `record_run` is False. Unknown
+    `user_ids` raise PlayerNotFoundError before anything is recorded.
     """
     shard_validate(shard)
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    batch_size_validate(batch_size)
+    if user_ids is not None:
+        players_require(user_ids=user_ids)
     report = ReconcileReport()
+    backfill_runs_abandon_stale()  # the nightly reconcile also closes backfills killed since
     if record_run:
         report.run = _run_start(user_ids=user_ids, shard=shard, fix=fix)
     contiguous = shard is None and user_ids is None

@@ -8,14 +8,24 @@ from django.db.models.functions import Mod
 
 Shard = tuple[int, int]
 
+# Bounds checked before a run starts: past them the database would refuse the numbers mid-run (integer
+# columns, LIMIT), after a run had been recorded. A batch is one transaction; 100000 players is already long.
+MAX_BATCH_SIZE = 100_000
+MAX_SHARDS = 1024
+
 
 def shard_validate(shard: Shard | None) -> None:
     """A shard (k, n) is players with `id % n == k - 1`, for 1 <= k <= n: the n shards partition the players."""
     if shard is None:
         return
     k, n = shard
-    if not (isinstance(k, int) and isinstance(n, int)) or n < 1 or not 1 <= k <= n:
-        raise ValueError(f"A shard is K/N with 1 <= K <= N, got {k}/{n}.")
+    if not (isinstance(k, int) and isinstance(n, int)) or not 1 <= k <= n <= MAX_SHARDS:
+        raise ValueError(f"A shard is K/N with 1 <= K <= N <= {MAX_SHARDS}, got {k}/{n}.")
+
+
+def batch_size_validate(batch_size: int) -> None:
+    if not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise ValueError(f"batch_size must be at least 1 and at most {MAX_BATCH_SIZE}, got {batch_size}.")
 
 
 def shard_parse(value: str) -> Shard:
@@ -33,8 +43,7 @@ def player_id_batches(
     *, batch_size: int, shard: Shard | None = None, user_ids: list[int] | None = None
 ) -> Iterator[list[int]]:
     """Player ids in ascending batches (keyset pagination, so memory stays flat whatever the player count)."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    batch_size_validate(batch_size)
     players = _players(shard=shard, user_ids=user_ids).order_by("pk")
     last_id = 0
     while True:

@@ -46,3 +46,49 @@ def record_events_in_process(
         results.put(("error", repr(error)))
     finally:
         connection.close()
+
+
+def record_batches_in_process(
+    database: dict[str, Any],
+    barrier: Any,
+    results: Any,
+    user_id: int,
+    source_ids: list[int],
+    timestamp: datetime,
+    batch_size: int,
+) -> None:
+    """Record coins_earned (amount = source id) for the player with record_events, `batch_size` per call.
+
+    Every error is reported, not only the first: a batch that fails loses its events, and the test counts them.
+    """
+    _setup_django(database)
+    from django.db import connection
+
+    from apps.user_profile.services.events import EventSpec, record_events
+
+    inserted: list[int] = []
+    errors: list[str] = []
+    try:
+        connection.ensure_connection()
+        barrier.wait(timeout=60)
+        for start in range(0, len(source_ids), batch_size):
+            batch = [
+                EventSpec(
+                    user_id=user_id,
+                    event_type="coins_earned",
+                    timestamp=timestamp,
+                    source_model="economy.deltacrowntransaction",
+                    source_id=source_id,
+                    metadata={"amount": source_id},
+                )
+                for source_id in source_ids[start : start + batch_size]
+            ]
+            try:
+                inserted += record_events(events=batch)
+            except Exception as error:  # counted by the test
+                errors.append(repr(error))
+        results.put(("ok", (inserted, errors)))
+    except Exception as error:
+        results.put(("error", repr(error)))
+    finally:
+        connection.close()

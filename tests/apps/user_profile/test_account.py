@@ -16,6 +16,7 @@ from tests.factories import UserFactory, enter, make_tournament, play
 pytestmark = pytest.mark.django_db
 
 profiles_migration = importlib.import_module("apps.user_profile.migrations.0002_profiles_for_existing_users")
+stats_migration = importlib.import_module("apps.user_profile.migrations.0003_reconcile_run")
 
 
 def test_creating_a_user_creates_profile_and_stats():
@@ -51,6 +52,7 @@ def test_data_migration_creates_profiles_and_stats_for_users_lacking_them():
     UserProfile.objects.filter(user=complete).update(display_name="Kept")
     # when
     profiles_migration.create_missing_profiles(global_apps, None)
+    stats_migration.create_missing_stats(global_apps, None)
     # then
     ids = {bare_a.pk, bare_b.pk, complete.pk}
     assert set(UserProfile.objects.filter(user_id__in=ids).values_list("user_id", flat=True)) == ids

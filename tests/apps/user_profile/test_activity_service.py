@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from apps.economy.models import DeltaCrownTransaction
 from apps.economy.services import transaction_create
@@ -86,11 +86,18 @@ def test_idempotency_key_includes_the_user():
 def test_database_rejects_a_second_row_with_the_same_key():
     # given
     user = UserFactory()
-    spec = {"user": user, "event_type": E.TEAM_JOINED, "timestamp": T0, "source_model": "teams.teammembership"}
-    UserActivity.objects.create(source_id=1, **spec)
+    record_event(
+        user_id=user.pk, event_type=E.TEAM_JOINED, timestamp=T0, source_model="teams.teammembership", source_id=1
+    )
+    insert = (  # a plain INSERT without ON CONFLICT, admitted past the insert trigger as the service is
+        "SELECT set_config('deltacrown.activity_writer', 'record_events', true); "
+        "INSERT INTO user_profile_useractivity (user_id, event_type, timestamp, metadata, source_model, source_id, "
+        "recorded_at) VALUES (%s, 'team_joined', %s, '{}', 'teams.teammembership', 1, %s)"
+    )
     # when / then
-    with pytest.raises(IntegrityError), transaction.atomic():
-        UserActivity.objects.create(source_id=1, **spec)
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(insert, [user.pk, T0, T0])
+    assert UserActivity.objects.filter(user=user).count() == 1
 
 
 def test_tournament_registration_event():

@@ -59,6 +59,25 @@ def test_bad_arguments_give_a_clear_error(args, message):
         call_command("backfill_user_activity", *args, stdout=io.StringIO())
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--batch-size", "99999999999999999999"],
+        ["--batch-size", "100001"],
+        ["--shard", "1/99999999999999999999"],
+    ],
+)
+def test_out_of_range_sizes_are_refused_before_anything_is_recorded(args):
+    # given
+    UserFactory.create_batch(2)
+    # when / then
+    with pytest.raises(CommandError, match=r"at most|K/N") as raised:
+        call_command("backfill_user_activity", *args, stdout=io.StringIO())
+    assert raised.value.returncode == 1
+    assert BackfillRun.objects.count() == 0
+    assert UserActivity.objects.count() == 0
+
+
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

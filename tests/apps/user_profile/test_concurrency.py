@@ -5,6 +5,7 @@ once for one player lose no increment.
 """
 
 import multiprocessing
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -168,6 +169,41 @@ def _wait_until_blocked_on_a_lock(backend_pid: int) -> bool:
                 return True
             time.sleep(0.02)
     return False
+
+
+def test_processes_recording_overlapping_batches_in_different_orders_never_deadlock():
+    # given: 8 processes, each recording the same 200 coin events of one player, 50 per record_events call,
+    # each in its own order, so every pair of batches inserts shared keys in opposite orders
+    player = UserFactory()
+    source_ids = list(range(1, 201))
+    orders = [random.Random(seed).sample(source_ids, len(source_ids)) for seed in range(8)]
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(len(orders))
+    results = context.Queue()
+    database = {key: connection.settings_dict[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")}
+    processes = [
+        context.Process(
+            target=concurrency_workers.record_batches_in_process,
+            args=(database, barrier, results, player.pk, order, T0, 50),
+        )
+        for order in orders
+    ]
+    # when
+    for process in processes:
+        process.start()
+    outcomes = [results.get(timeout=180) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+    # then: no batch failed, every event is in the log once, and the stats count every coin
+    assert [status for status, _ in outcomes] == ["ok"] * len(orders), outcomes
+    errors = [error for _, (_, batch_errors) in outcomes for error in batch_errors]
+    inserted = [activity_id for _, (ids, _) in outcomes for activity_id in ids]
+    assert errors == []
+    assert len(inserted) == len(set(inserted)) == 200
+    assert UserActivity.objects.filter(user=player).count() == 200
+    stats = UserProfileStats.objects.get(user=player)
+    assert stats.total_earned == sum(source_ids)
+    assert stats_drift(stats=stats, expected=stats_expected_from_events(user_ids=[player.pk])[player.pk]) == {}
 
 
 def test_f_expression_prevents_race_condition():

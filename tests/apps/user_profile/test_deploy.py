@@ -2,6 +2,8 @@
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +62,20 @@ def test_alert_rules_cover_drift_staleness_and_silence():
     # given
     rules = {rule["alert"]: rule for rule in _alert_rules()}
     # then
-    assert set(rules) == {"DeltaCrownStatsDriftHigh", "DeltaCrownReconcileNotRun", "DeltaCrownNoEventsRecorded"}
+    assert set(rules) == {
+        "DeltaCrownStatsDriftHigh",
+        "DeltaCrownReconcileNotRun",
+        "DeltaCrownNoEventsRecorded",
+        "DeltaCrownLiveStatsOff",
+        "DeltaCrownBackfillStale",
+    }
     assert "> 1" in rules["DeltaCrownStatsDriftHigh"]["expr"]
     assert "26 * 3600" in rules["DeltaCrownReconcileNotRun"]["expr"]
     assert "> 3600" in rules["DeltaCrownNoEventsRecorded"]["expr"]
+    assert (rules["DeltaCrownLiveStatsOff"]["expr"], rules["DeltaCrownLiveStatsOff"]["for"]) == (
+        "min(deltacrown_live_stats_enabled) == 0",
+        "30m",
+    )
     for rule in rules.values():
         assert rule["labels"]["severity"] in {"page", "ticket"}
         assert rule["annotations"]["summary"]
@@ -90,3 +102,32 @@ def test_crontab_schedules_the_reconcile_command_with_a_threshold():
     assert len(fields[:5]) == 5
     assert all(re.fullmatch(r"[0-9*/,-]+", field) for field in fields[:5])
     assert "reconcile_user_stats --fix --threshold 1" in jobs[0]
+
+
+def _promtool(*args: str) -> subprocess.CompletedProcess[str]:
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool is not installed (Debian: apt-get install prometheus); the alert rules were not checked")
+    return subprocess.run([promtool, *args], cwd=DEPLOY, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.django_db(databases=[])
+def test_alert_rules_pass_promtool_check():
+    # when
+    result = _promtool("check", "rules", "prometheus-alerts.yml")
+    # then
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"SUCCESS: {len(_alert_rules())} rules found" in result.stdout
+
+
+@pytest.mark.django_db(databases=[])
+def test_alert_rules_fire_and_stay_quiet_as_their_unit_tests_expect():
+    # given: the unit tests cover the drift, stale-backfill and live-stats alerts
+    cases = (DEPLOY / "prometheus-alerts.test.yml").read_text()
+    for alert in ("DeltaCrownStatsDriftHigh", "DeltaCrownBackfillStale", "DeltaCrownLiveStatsOff"):
+        assert f"alertname: {alert}" in cases
+    # when
+    result = _promtool("test", "rules", "prometheus-alerts.test.yml")
+    # then
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout

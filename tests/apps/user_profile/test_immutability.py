@@ -6,7 +6,7 @@ import pytest
 from django.db import ProgrammingError, connection, transaction
 
 from apps.user_profile.models import ActivityEventType as E
-from apps.user_profile.models import ImmutableActivityError, UserActivity
+from apps.user_profile.models import ImmutableActivityError, UserActivity, UserProfileStats
 from apps.user_profile.services.events import record_event
 from tests.factories import UserFactory
 
@@ -110,14 +110,97 @@ def test_trigger_rejects_a_bulk_delete(event):
     assert UserActivity.objects.count() == 2
 
 
-def test_new_rows_can_still_be_inserted_through_the_orm():
+def _direct_row(user_id: int, source_id: int) -> UserActivity:
+    return UserActivity(
+        user_id=user_id,
+        event_type=E.TEAM_JOINED,
+        timestamp=T0,
+        source_model="teams.teammembership",
+        source_id=source_id,
+    )
+
+
+@pytest.mark.parametrize(
+    "insert",
+    [
+        lambda row: row.save(),
+        lambda row: UserActivity.objects.create(
+            user_id=row.user_id,
+            event_type=row.event_type,
+            timestamp=row.timestamp,
+            source_model=row.source_model,
+            source_id=row.source_id,
+        ),
+        lambda row: UserActivity.objects.bulk_create([row]),
+        lambda row: UserActivity.objects.get_or_create(
+            user_id=row.user_id,
+            event_type=row.event_type,
+            source_model=row.source_model,
+            source_id=row.source_id,
+            defaults={"timestamp": row.timestamp},
+        ),
+    ],
+    ids=["save", "create", "bulk_create", "get_or_create"],
+)
+def test_an_insert_through_the_orm_is_refused_and_names_the_service(insert):
+    # given
+    user = UserFactory()
+    # when / then
+    with pytest.raises(ImmutableActivityError, match=r"record_events\(\)"):
+        insert(_direct_row(user.pk, 1))
+    assert UserActivity.objects.count() == 0
+    assert UserProfileStats.objects.get(user=user).teams_joined == 0
+
+
+def test_database_refuses_an_insert_outside_the_recording_service():
+    # given
+    user = UserFactory()
+    # when / then
+    with (
+        pytest.raises(ProgrammingError, match="record_events"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "INSERT INTO user_profile_useractivity (user_id, event_type, timestamp, metadata, source_model, "
+            "source_id, recorded_at) VALUES (%s, 'team_joined', %s, '{}', 'teams.teammembership', 1, %s)",
+            [user.pk, T0, T0],
+        )
+    assert UserActivity.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_recording_service_still_inserts_and_its_admission_ends_with_its_transaction():
     # given
     user = UserFactory()
     # when
-    row = UserActivity(
-        user=user, event_type=E.TEAM_JOINED, timestamp=T0, source_model="teams.teammembership", source_id=1
-    )
-    row.save()
-    # then
-    assert UserActivity.objects.get(pk=row.pk).source_id == 1
+    with transaction.atomic():
+        activity_id = record_event(
+            user_id=user.pk, event_type=E.TEAM_JOINED, timestamp=T0, source_model="teams.teammembership", source_id=1
+        )
+    # then: recorded, and the admission did not outlive the service's transaction
+    row = UserActivity.objects.get(pk=activity_id)
     assert str(row) == f"team_joined for {user.pk} at 2026-04-01 09:30"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('deltacrown.activity_writer', true)")
+        assert cursor.fetchone()[0] in (None, "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_refuses_truncate(event):
+    # when / then
+    with (
+        pytest.raises(ProgrammingError, match="TRUNCATE"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE user_profile_useractivity")
+    assert UserActivity.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_refuses_truncate_through_a_cascade(event):
+    # when / then: truncating the users with CASCADE would take the log with it
+    with pytest.raises(ProgrammingError, match="TRUNCATE"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE auth_user CASCADE")
+    assert UserActivity.objects.filter(pk=event.pk).exists()

@@ -8,9 +8,14 @@ from django.db import ProgrammingError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from apps.user_profile.models import ActivityEventType as E
-from apps.user_profile.models import UserActivity, UserProfileStats
+from apps.user_profile.models import UserAchievement, UserActivity, UserProfile, UserProfileStats
+from apps.user_profile.services.backfill import activity_backfill
 from apps.user_profile.services.events import record_event
+from tests.apps.user_profile.test_backfill import build_history, event_set, stats_by_user
 from tests.factories import UserFactory
+
+# docs/operations.md, "Rollback": the last migration before the activity log.
+ROLLBACK_TARGET = "0002_profiles_for_existing_users"
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -51,6 +56,29 @@ def test_migrate_user_profile_zero_then_forward():
     with pytest.raises(ProgrammingError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM user_profile_useractivity WHERE id = %s", [activity_id])
     assert UserActivity.objects.filter(pk=activity_id).exists()
+
+
+def test_rollback_to_the_documented_target_keeps_the_sources_and_a_backfill_rebuilds_the_log():
+    # given: a history recorded live, achievement unlocks included
+    build_history()
+    events, stats = event_set(), stats_by_user()
+    unlocks = set(UserAchievement.objects.values_list("user_id", "achievement__code", "unlocked_at"))
+    profiles = UserProfile.objects.count()
+    assert unlocks
+    assert any(key[1] == "achievement_unlocked" for key in events)
+    # when: rolled back before the activity log, then forward again and backfilled
+    call_command("migrate", "user_profile", ROLLBACK_TARGET, verbosity=0)
+    after_rollback = tables()
+    call_command("migrate", verbosity=0)
+    activity_backfill(record_run=False)
+    # then: the log and its stats went, the data they derive from stayed, and the backfill rebuilt them exactly
+    assert "user_profile_useractivity" not in after_rollback
+    assert "user_profile_userprofilestats" not in after_rollback
+    assert {"user_profile_achievement", "user_profile_userachievement", "user_profile_userprofile"} <= after_rollback
+    assert set(UserAchievement.objects.values_list("user_id", "achievement__code", "unlocked_at")) == unlocks
+    assert UserProfile.objects.count() == profiles
+    assert event_set() == events
+    assert stats_by_user() == stats
 
 
 def test_no_model_change_lacks_a_migration():

@@ -88,3 +88,25 @@ def test_user_id_and_shard_limit_the_players(players):
 def test_bad_arguments_give_a_clear_error(args, message):
     with pytest.raises(CommandError, match=message):
         _reconcile(*args)
+
+
+def test_an_unknown_player_is_a_not_found_error_with_no_run_recorded(players):
+    # when / then
+    with pytest.raises(CommandError, match="No player with id 999999") as raised:
+        _reconcile("--user-id", "999999")
+    assert raised.value.returncode == 1
+    assert ReconcileRun.objects.count() == 0
+
+
+def test_known_and_unknown_players_together_are_refused(players):
+    # when / then: a typo among the ids is not silently skipped
+    with pytest.raises(CommandError, match="No player with id 999999"):
+        _reconcile("--user-id", str(players[0].pk), "--user-id", "999999")
+
+
+@pytest.mark.parametrize("size", ["99999999999999999999", "100001", "0"])
+def test_out_of_range_batch_sizes_are_refused_before_anything_is_recorded(players, size):
+    # when / then
+    with pytest.raises(CommandError, match="batch_size"):
+        _reconcile("--batch-size", size)
+    assert ReconcileRun.objects.count() == 0

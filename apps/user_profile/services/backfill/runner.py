@@ -9,14 +9,23 @@ second run (or the rest of a killed one) inserts exactly what is still missing: 
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from apps.user_profile.models import BackfillRun
+from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
 from apps.user_profile.services.backfill.candidates import COLUMNS, candidates_cte
 from apps.user_profile.services.backfill.stats_sql import T_ACTIVITY, stats_recompute_batch
-from apps.user_profile.services.sharding import Shard, player_id_batches, players_in_scope_count, shard_validate
+from apps.user_profile.services.sharding import (
+    Shard,
+    batch_size_validate,
+    player_id_batches,
+    players_in_scope_count,
+    shard_validate,
+)
 
 DEADLOCK_RETRIES = 3
 
@@ -43,8 +52,10 @@ WHERE NOT EXISTS (
 )
 GROUP BY c.event_type, c.user_id"""
 
-# The sort of a batch's new events (user order, above) fits in memory instead of spilling to disk.
-BATCH_WORK_MEM = "SET LOCAL work_mem = '64MB'"
+# The sort of a batch's new events (user order, above) fits in memory instead of spilling to disk. The same
+# statement admits the batch's inserts past the log's insert trigger: like record_events, the backfill writes
+# the events' stats in the same transaction (stats_recompute_batch).
+BATCH_SETTINGS = f"SELECT set_config('work_mem', '64MB', true), set_config('{WRITER_SETTING}', '{WRITER_TOKEN}', true)"
 
 
 @dataclass
@@ -62,10 +73,26 @@ class BackfillReport:
         return sum(self.created.values())
 
 
+def backfill_stale_before(*, now: datetime | None = None) -> datetime:
+    """Runs whose last heartbeat is older than this are presumed killed (BACKFILL_STALE_AFTER_MINUTES)."""
+    return (now or timezone.now()) - timedelta(minutes=settings.BACKFILL_STALE_AFTER_MINUTES)
+
+
+def backfill_runs_abandon_stale(*, now: datetime | None = None) -> int:
+    """Mark running runs without a heartbeat for BACKFILL_STALE_AFTER_MINUTES abandoned; returns how many.
+
+    A killed process cannot record its own end, so the next backfill or reconcile does; a live run beats with
+    every committed batch and is left alone (another shard may well be running now).
+    """
+    return BackfillRun.objects.filter(
+        status=BackfillRun.Status.RUNNING, updated_at__lt=backfill_stale_before(now=now)
+    ).update(status=BackfillRun.Status.ABANDONED)
+
+
 def _batch_insert(*, user_ids: list[int], dry_run: bool) -> tuple[Counter[str], set[int]]:
     sql = DRY_RUN_SQL if dry_run else INSERT_SQL
     with connection.cursor() as cursor:
-        cursor.execute(BATCH_WORK_MEM)
+        cursor.execute(BATCH_SETTINGS)
         cursor.execute(sql, {"user_ids": user_ids, "recorded_at": timezone.now()})
         rows = cursor.fetchall()
     # One row per (event type, player): a hash aggregate, where DISTINCT per type would sort every new event.
@@ -118,11 +145,12 @@ def activity_backfill(
     counts per event type what would be created and writes nothing, not even a run record.
     """
     shard_validate(shard)
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    batch_size_validate(batch_size)
     if connection.vendor != "postgresql":
         raise NotImplementedError("The backfill is written in PostgreSQL SQL; point DATABASE_URL at PostgreSQL.")
     report = BackfillReport(dry_run=dry_run, users_total=players_in_scope_count(shard=shard))
+    if not dry_run:
+        backfill_runs_abandon_stale()
     if record_run and not dry_run:
         now = timezone.now()
         report.run = BackfillRun.objects.create(
@@ -139,5 +167,6 @@ def activity_backfill(
             on_batch(report)
     if report.run is not None:
         report.run.finished_at = timezone.now()
-        report.run.save(update_fields=["finished_at"])
+        report.run.status = BackfillRun.Status.FINISHED
+        report.run.save(update_fields=["finished_at", "status"])
     return report
