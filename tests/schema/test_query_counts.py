@@ -167,7 +167,7 @@ def test_players_of_stats_drifts_cost_the_same_for_1_and_12_players(client: Clie
     # when staff checks everyone with one player's stats drifted, then with all twelve
     counts = [check(players[:1]), check(players)]
 
-    # then both cost the viewer, the run's record (created, then closed), one batch of players (their ids,
-    # a savepoint around the recomputed and the stored counters), the probe for a next batch, and the
-    # drifts' players in one statement
-    assert counts == [VIEWER + 2 + 5 + 1 + 1] * 2
+    # then both cost the viewer, marking stale backfill runs abandoned, the run's record (created, then
+    # closed), one batch of players (their ids, a savepoint around the recomputed and the stored counters),
+    # the probe for a next batch, and the drifts' players in one statement
+    assert counts == [VIEWER + 1 + 2 + 5 + 1 + 1] * 2
