@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Run a command (the test suite, the benchmarks) against PostgreSQL: DATABASE_URL when set; else the server at
-# 127.0.0.1:5432 (started first when it is a local cluster that is down); else the embedded server of
-# scripts/embedded_postgres.py, started for the command and stopped after it.
+# Run a command (the test suite) against PostgreSQL: DATABASE_URL when set; else the server at 127.0.0.1:5432
+# (started first when it is a local cluster that is down); else the embedded server of scripts/embedded_postgres.py,
+# started for the command and stopped after it. LOCAL_POSTGRES_PORT moves the local probe to another port
+# (LOCAL_POSTGRES_PORT=1: behave as on a machine without PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${DATABASE_URL:-}" ]; then
