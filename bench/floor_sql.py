@@ -23,6 +23,25 @@ from typing import Any
 Statement = tuple[str, list[Any]]
 Row = tuple[Any, ...]
 
+# The tables the statements read: the models' db_table values (this module imports no Django, so they are
+# written out here; bench/run.py and tests/bench/test_floor_sql.py check them against the models).
+TABLES: dict[str, str] = {
+    "auth.User": "auth_user",
+    "user_profile.UserActivity": "user_profile_useractivity",
+    "user_profile.UserProfileStats": "user_profile_userprofilestats",
+    "tournaments.Tournament": "tournaments_tournament",
+    "tournaments.Registration": "tournaments_registration",
+    "tournaments.TournamentResult": "tournaments_tournamentresult",
+    "economy.DeltaCrownTransaction": "economy_deltacrowntransaction",
+}
+USERS = TABLES["auth.User"]
+ACTIVITY = TABLES["user_profile.UserActivity"]
+STATS = TABLES["user_profile.UserProfileStats"]
+TOURNAMENTS = TABLES["tournaments.Tournament"]
+REGISTRATIONS = TABLES["tournaments.Registration"]
+RESULTS = TABLES["tournaments.TournamentResult"]
+TRANSACTIONS = TABLES["economy.DeltaCrownTransaction"]
+
 # The stored counters of UserProfileStats, in the model's order (apps.user_profile.models.stats.COUNTER_FIELDS;
 # the benchmark checks the two are equal before it measures anything).
 COUNTER_FIELDS: tuple[str, ...] = (
@@ -152,8 +171,7 @@ def _board_stats(values: dict[str, Any]) -> dict[str, Any]:
 def stats_statement(username: str) -> Statement:
     columns = ", ".join(f"s.{name}" for name in STATS_COLUMNS)
     return (
-        f"SELECT {columns} FROM auth_user u JOIN user_profile_userprofilestats s ON s.user_id = u.id "
-        "WHERE u.username = %s",
+        f"SELECT {columns} FROM {USERS} u JOIN {STATS} s ON s.user_id = u.id WHERE u.username = %s",
         [username],
     )
 
@@ -175,8 +193,8 @@ def activities_statement(username: str, first: int, after: str | None) -> Statem
         keyset = "AND (a.timestamp, a.id) < (%s, %s) "
         params += [timestamp, event_id]
     return (
-        "SELECT a.id, a.event_type, a.timestamp, a.metadata FROM user_profile_useractivity a "
-        "WHERE a.user_id = (SELECT id FROM auth_user WHERE username = %s) AND a.event_type <> ALL(%s) "
+        f"SELECT a.id, a.event_type, a.timestamp, a.metadata FROM {ACTIVITY} a "
+        f"WHERE a.user_id = (SELECT id FROM {USERS} WHERE username = %s) AND a.event_type <> ALL(%s) "
         f"{keyset}ORDER BY a.timestamp DESC, a.id DESC LIMIT %s",
         [*params, first + 1],
     )
@@ -214,16 +232,16 @@ def tournament_history_statement(username: str, first: int) -> Statement:
     counts = ", ".join(f"count(*) FILTER (WHERE e.event_type = '{t}') AS c{i}" for i, t in enumerate(HISTORY_COUNTED))
     counted = ", ".join(f"coalesce(c.c{i}, 0)" for i in range(len(HISTORY_COUNTED)))
     return (
-        "WITH player AS (SELECT id FROM auth_user WHERE username = %s), "
+        f"WITH player AS (SELECT id FROM {USERS} WHERE username = %s), "
         "page AS (SELECT a.id, a.timestamp, (a.metadata->>'tournament_id')::bigint AS tournament_id, "
-        "(a.metadata->>'registration_id')::bigint AS registration_id FROM user_profile_useractivity a "
+        f"(a.metadata->>'registration_id')::bigint AS registration_id FROM {ACTIVITY} a "
         "WHERE a.user_id = (SELECT id FROM player) AND a.event_type = 'tournament_registered' "
         "ORDER BY a.timestamp DESC, a.id DESC LIMIT %s) "
         "SELECT p.id, p.timestamp, r.registered_at, t.id, t.name, t.game, t.starts_at, "
-        "(SELECT tr.placement FROM tournaments_tournamentresult tr WHERE tr.registration_id = r.id LIMIT 1), "
-        f"{counted} FROM page p JOIN tournaments_registration r ON r.id = p.registration_id "
-        "JOIN tournaments_tournament t ON t.id = r.tournament_id "
-        f"CROSS JOIN LATERAL (SELECT {counts} FROM user_profile_useractivity e "
+        f"(SELECT tr.placement FROM {RESULTS} tr WHERE tr.registration_id = r.id LIMIT 1), "
+        f"{counted} FROM page p JOIN {REGISTRATIONS} r ON r.id = p.registration_id "
+        f"JOIN {TOURNAMENTS} t ON t.id = r.tournament_id "
+        f"CROSS JOIN LATERAL (SELECT {counts} FROM {ACTIVITY} e "
         "WHERE e.user_id = (SELECT id FROM player) AND e.event_type = ANY(%s) "
         "AND (e.metadata->>'tournament_id')::bigint = p.tournament_id) c "
         "ORDER BY p.timestamp DESC, p.id DESC",
@@ -269,8 +287,8 @@ def tournament_history_document(rows: list[Row], first: int) -> dict[str, Any]:
 def economy_statement(user_id: int, recent: int) -> Statement:
     return (
         "SELECT s.total_earned, s.total_spent, t.amount, t.reason, t.reference, t.created_at "
-        "FROM user_profile_userprofilestats s LEFT JOIN LATERAL (SELECT amount, reason, reference, created_at, id "
-        "FROM economy_deltacrowntransaction WHERE user_id = s.user_id ORDER BY created_at DESC, id DESC LIMIT %s) t "
+        f"FROM {STATS} s LEFT JOIN LATERAL (SELECT amount, reason, reference, created_at, id "
+        f"FROM {TRANSACTIONS} WHERE user_id = s.user_id ORDER BY created_at DESC, id DESC LIMIT %s) t "
         "ON true WHERE s.user_id = %s ORDER BY t.created_at DESC, t.id DESC",
         [recent, user_id],
     )
@@ -296,8 +314,8 @@ ANONYMOUS_ECONOMY: dict[str, Any] = {"data": {"me": None}}
 def leaderboard_statement(first: int) -> Statement:
     columns = ", ".join(f"s.{name}" for name in STATS_COLUMNS)
     return (
-        f"SELECT u.id, u.username, {columns} FROM user_profile_userprofilestats s "
-        "JOIN auth_user u ON u.id = s.user_id ORDER BY s.tournaments_won DESC, s.user_id LIMIT %s",
+        f"SELECT u.id, u.username, {columns} FROM {STATS} s "
+        f"JOIN {USERS} u ON u.id = s.user_id ORDER BY s.tournaments_won DESC, s.user_id LIMIT %s",
         [first + 1],
     )
 

@@ -221,6 +221,7 @@ def main() -> int:
     os.chdir(ROOT)
     setup_django(args.database_url)
 
+    from django.apps import apps as django_apps
     from django.conf import settings
 
     from apps.user_profile.models import UserActivity, UserProfileStats
@@ -248,6 +249,8 @@ def main() -> int:
     results["jobs"] = None if args.reuse else run_jobs(args, failures)
     if floor_sql.COUNTER_FIELDS != COUNTER_FIELDS:
         failures.append("bench/floor_sql.py COUNTER_FIELDS differ from the stats model's: update the floor")
+    if {label: django_apps.get_model(label)._meta.db_table for label in floor_sql.TABLES} != floor_sql.TABLES:
+        failures.append("bench/floor_sql.py TABLES differ from the models' db_table: update the floor")
     cores = os.cpu_count() or 1
     worker_counts = sorted({int(n) for n in args.workers.split(",")}) if args.workers else sorted({1, cores})
     results["machine"] = {**machine(postgres_version()), "load_average_at_launch": launch_load}

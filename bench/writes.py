@@ -15,19 +15,27 @@ from bench.stats import Latency
 
 SOURCE_MODEL = "benchmarks.writeprobe"
 PLAYERS = 200
+
+
 # The same work as record_event (idempotent insert, then the stats increment, one transaction) in two raw
 # statements: the floor that shows how much of record_event's latency is the database and the commit.
-RAW_INSERT = (
-    "INSERT INTO user_profile_useractivity (user_id, event_type, timestamp, metadata, source_model, source_id, "
-    "recorded_at) VALUES (%s, 'coins_earned', %s, %s, %s, %s, %s) "
-    "ON CONFLICT (user_id, source_model, source_id, event_type) DO NOTHING RETURNING id"
-)
 RAW_ADMIT = "SELECT set_config('deltacrown.activity_writer', 'record_events', true)"
-RAW_STATS = (
-    "UPDATE user_profile_userprofilestats SET total_earned = total_earned + %s, "
-    "first_activity_at = LEAST(COALESCE(first_activity_at, %s), %s), "
-    "last_activity_at = GREATEST(COALESCE(last_activity_at, %s), %s) WHERE user_id = %s"
-)
+
+
+def _raw_statements() -> tuple[str, str]:
+    from apps.user_profile.models import UserActivity, UserProfileStats
+
+    insert = (
+        f"INSERT INTO {UserActivity._meta.db_table} (user_id, event_type, timestamp, metadata, source_model, "
+        "source_id, recorded_at) VALUES (%s, 'coins_earned', %s, %s, %s, %s, %s) "
+        "ON CONFLICT (user_id, source_model, source_id, event_type) DO NOTHING RETURNING id"
+    )
+    stats = (
+        f"UPDATE {UserProfileStats._meta.db_table} SET total_earned = total_earned + %s, "
+        "first_activity_at = LEAST(COALESCE(first_activity_at, %s), %s), "
+        "last_activity_at = GREATEST(COALESCE(last_activity_at, %s), %s) WHERE user_id = %s"
+    )
+    return insert, stats
 
 
 @dataclass
@@ -61,6 +69,7 @@ def _writer(
     from apps.user_profile.services.events import record_event
 
     connection.ensure_connection()
+    raw_insert, raw_stats = _raw_statements()
     rng = random.Random(index)
     plan = [(rng.choice(user_ids), rng.randrange(1, 100)) for _ in range(count)]
     time.sleep(max(start_at - time.time(), 0))  # all writers start together
@@ -76,12 +85,12 @@ def _writer(
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(RAW_ADMIT)  # the log's insert trigger admits the recording service's writers only
                 cursor.execute(
-                    RAW_INSERT, [user_id, now, json.dumps(metadata), SOURCE_MODEL, first_source_id + offset, now]
+                    raw_insert, [user_id, now, json.dumps(metadata), SOURCE_MODEL, first_source_id + offset, now]
                 )
                 row = cursor.fetchone()
                 activity_id = row[0] if row else None
                 if activity_id is not None:
-                    cursor.execute(RAW_STATS, [amount, now, now, now, now, user_id])
+                    cursor.execute(raw_stats, [amount, now, now, now, now, user_id])
         else:
             activity_id = record_event(
                 user_id=user_id,

@@ -1,7 +1,7 @@
 """Settings, all from environment variables.
 
-With no DATABASE_URL the app runs on a local SQLite file (the zero-set-up demo); production and the test
-suite run on PostgreSQL.
+The app runs on PostgreSQL only: DATABASE_URL, else the server at 127.0.0.1:5432. `make demo` and `make test`
+set DATABASE_URL to an embedded server (scripts/embedded_postgres.py) when there is no other.
 """
 
 import ipaddress
@@ -193,13 +193,12 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=0,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/deltacrown"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    # The SQL (LATERAL joins, ON CONFLICT, triggers, COPY) is PostgreSQL's: there is no other backend.
+    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://user@host:port/name).")
+if env_bool("DATABASE_POOL", True):
     # Under ASGI every request runs the ORM on a fresh thread: without a pool each one opens a new
     # PostgreSQL connection.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
@@ -208,11 +207,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
         # While the database is down a request waits this long for a connection, then gets a 503.
         "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "3")),
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # JIT compilation pays off for long analytical scans only: here it added 2.5-4 s of compiling to every
-    # backfill batch (their plans cross jit_above_cost) while the queries themselves ran in under 1 s.
-    options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+# JIT compilation pays off for long analytical scans only: here it added 2.5-4 s of compiling to every
+# backfill batch (their plans cross jit_above_cost) while the queries themselves ran in under 1 s.
+_options = DATABASES["default"].setdefault("OPTIONS", {})
+_options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

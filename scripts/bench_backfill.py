@@ -28,11 +28,22 @@ import django
 django.setup()
 
 import pgtrigger  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from apps.benchmarks.services.generate import platform_generate  # noqa: E402
-from apps.user_profile.models import UserActivity  # noqa: E402
+from apps.economy.models import DeltaCrownTransaction  # noqa: E402
+from apps.teams.models import Team, TeamMembership  # noqa: E402
+from apps.tournaments.models import Match, Registration, Tournament, TournamentResult  # noqa: E402
+from apps.user_profile.models import (  # noqa: E402
+    Achievement,
+    BackfillRun,
+    UserAchievement,
+    UserActivity,
+    UserProfile,
+    UserProfileStats,
+)
 from apps.user_profile.services.backfill import activity_backfill  # noqa: E402
 from apps.user_profile.services.reconcile import stats_reconcile  # noqa: E402
 
@@ -42,83 +53,121 @@ TABLES = (
     "user_profile_userachievement, user_profile_achievement, economy_deltacrowntransaction, "
     "tournaments_match, tournaments_tournamentresult, tournaments_registration, tournaments_tournament, "
     "teams_teammembership, teams_team, auth_user"
+# The tables, by model name (Model._meta.db_table).
+T = {
+    model.__name__: model._meta.db_table
+    for model in (
+        User,
+        UserActivity,
+        UserProfileStats,
+        UserProfile,
+        UserAchievement,
+        Achievement,
+        BackfillRun,
+        DeltaCrownTransaction,
+        Match,
+        TournamentResult,
+        Registration,
+        Tournament,
+        TeamMembership,
+        Team,
+    )
+}
+# Every table the generated history fills, children first.
+TABLES = ", ".join(
+    T[name]
+    for name in (
+        "UserActivity",
+        "UserProfileStats",
+        "UserProfile",
+        "UserAchievement",
+        "Achievement",
+        "DeltaCrownTransaction",
+        "Match",
+        "TournamentResult",
+        "Registration",
+        "Tournament",
+        "TeamMembership",
+        "Team",
+        "User",
+    )
 )
 
 # Solo cups: 16 players each, all confirmed and checked in, 15 matches (a win, a loss, every 5th a draw),
 # placements 1-4 entered at completion. Team cups: 8 teams of 5, 7 matches, placements 1-4. Every player
 # joins one team (every 7th leaves it again), has 20 coin transactions and 2 achievements.
 GENERATE = """
-INSERT INTO auth_user (id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
+INSERT INTO {User} (id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
                        date_joined)
 SELECT i, '!', false, 'bench' || i, '', '', '', false, true, now() - interval '400 days'
 FROM generate_series(1, %(players)s) i;
-INSERT INTO user_profile_userprofile (user_id, display_name, bio, created_at)
-SELECT id, '', '', date_joined FROM auth_user;
+INSERT INTO {UserProfile} (user_id, display_name, bio, created_at)
+SELECT id, '', '', date_joined FROM {User};
 
-INSERT INTO teams_team (id, name, tag, created_at)
+INSERT INTO {Team} (id, name, tag, created_at)
 SELECT i, 'Bench team ' || i, '', now() - interval '400 days' FROM generate_series(1, %(players)s / 5) i;
-INSERT INTO teams_teammembership (id, team_id, user_id, joined_at, left_at)
+INSERT INTO {TeamMembership} (id, team_id, user_id, joined_at, left_at)
 SELECT u, (u - 1) / 5 + 1, u, now() - interval '399 days',
        CASE WHEN u %% 7 = 0 THEN now() - interval '1 day' END
 FROM generate_series(1, (%(players)s / 5) * 5) u;
 
-INSERT INTO tournaments_tournament (id, name, game, status, format, starts_at, prize_pool, created_at, completed_at)
+INSERT INTO {Tournament} (id, name, game, status, format, starts_at, prize_pool, created_at, completed_at)
 SELECT t, 'Bench cup ' || t, 'Valorant', 'COMPLETED', CASE WHEN t > %(solo)s THEN 'TEAM' ELSE 'SOLO' END,
        now() - interval '300 days' + t * interval '1 minute', 1000, now() - interval '300 days',
        now() - interval '300 days' + t * interval '1 minute' + interval '5 hours'
 FROM generate_series(1, %(solo)s + %(team)s) t;
 
-INSERT INTO tournaments_registration (id, tournament_id, user_id, team_id, status, registered_at, confirmed_at,
+INSERT INTO {Registration} (id, tournament_id, user_id, team_id, status, registered_at, confirmed_at,
                                       checked_in, checked_in_at)
 SELECT (t - 1) * 16 + j + 1, t, ((t - 1) * 16 + j) %% %(players)s + 1, NULL, 'CONFIRMED', tt.starts_at,
        tt.starts_at, true, tt.starts_at + interval '1 hour'
 FROM generate_series(1, %(solo)s) t CROSS JOIN generate_series(0, 15) j
-JOIN tournaments_tournament tt ON tt.id = t;
-INSERT INTO tournaments_registration (id, tournament_id, user_id, team_id, status, registered_at, confirmed_at,
+JOIN {Tournament} tt ON tt.id = t;
+INSERT INTO {Registration} (id, tournament_id, user_id, team_id, status, registered_at, confirmed_at,
                                       checked_in, checked_in_at)
 SELECT %(solo)s * 16 + (t - %(solo)s - 1) * 8 + j + 1, t, NULL, ((t * 8 + j) %% (%(players)s / 5)) + 1,
        'CONFIRMED', tt.starts_at, tt.starts_at, true, tt.starts_at + interval '1 hour'
 FROM generate_series(%(solo)s + 1, %(solo)s + %(team)s) t CROSS JOIN generate_series(0, 7) j
-JOIN tournaments_tournament tt ON tt.id = t;
+JOIN {Tournament} tt ON tt.id = t;
 
-INSERT INTO tournaments_match (tournament_id, round, side_a_id, side_b_id, state, winner_id, is_forfeit,
+INSERT INTO {Match} (tournament_id, round, side_a_id, side_b_id, state, winner_id, is_forfeit,
                                scheduled_at, completed_at)
 SELECT r.tournament_id, 1, r.id, r.id + 1, 'COMPLETED', CASE WHEN j %% 5 = 0 THEN NULL ELSE r.id END, false,
        tt.starts_at, tt.starts_at + interval '2 hours' + j * interval '1 second'
-FROM tournaments_registration r
-JOIN tournaments_tournament tt ON tt.id = r.tournament_id
+FROM {Registration} r
+JOIN {Tournament} tt ON tt.id = r.tournament_id
 CROSS JOIN LATERAL (SELECT CASE WHEN r.user_id IS NOT NULL THEN (r.id - 1) %% 16
                                ELSE (r.id - %(solo)s * 16 - 1) %% 8 END AS j) s
 WHERE s.j < CASE WHEN r.user_id IS NOT NULL THEN 15 ELSE 7 END;
 
-INSERT INTO tournaments_tournamentresult (tournament_id, registration_id, placement, prize, created_at)
+INSERT INTO {TournamentResult} (tournament_id, registration_id, placement, prize, created_at)
 SELECT r.tournament_id, r.id, s.j + 1, 100 * (4 - s.j), tt.completed_at
-FROM tournaments_registration r
-JOIN tournaments_tournament tt ON tt.id = r.tournament_id
+FROM {Registration} r
+JOIN {Tournament} tt ON tt.id = r.tournament_id
 CROSS JOIN LATERAL (SELECT CASE WHEN r.user_id IS NOT NULL THEN (r.id - 1) %% 16
                                ELSE (r.id - %(solo)s * 16 - 1) %% 8 END AS j) s
 WHERE s.j < 4;
 
-INSERT INTO economy_deltacrowntransaction (user_id, amount, reason, reference, created_at)
+INSERT INTO {DeltaCrownTransaction} (user_id, amount, reason, reference, created_at)
 SELECT u, CASE WHEN k %% 4 = 0 THEN -(k * 3) ELSE k * 10 END, 'DAILY_REWARD', 'bench-' || k,
        now() - interval '200 days' + k * interval '1 day'
 FROM generate_series(1, %(players)s) u CROSS JOIN generate_series(1, 20) k;
 
-INSERT INTO user_profile_achievement (id, code, name, description) VALUES (1, 'bench-a', 'Bench A', ''),
+INSERT INTO {Achievement} (id, code, name, description) VALUES (1, 'bench-a', 'Bench A', ''),
                                                                           (2, 'bench-b', 'Bench B', '');
-INSERT INTO user_profile_userachievement (user_id, achievement_id, unlocked_at)
+INSERT INTO {UserAchievement} (user_id, achievement_id, unlocked_at)
 SELECT u, a, now() - interval '100 days' FROM generate_series(1, %(players)s) u CROSS JOIN generate_series(1, 2) a;
-"""
+""".format(**T)
 
-LOG_TABLES = "user_profile_useractivity, user_profile_userprofilestats, user_profile_backfillrun"
+LOG_TABLES = ", ".join(T[name] for name in ("UserActivity", "UserProfileStats", "BackfillRun"))
 
 SEQUENCES = [
-    ("auth_user", "id"),
-    ("teams_team", "id"),
-    ("teams_teammembership", "id"),
-    ("tournaments_tournament", "id"),
-    ("tournaments_registration", "id"),
-    ("user_profile_achievement", "id"),
+    (T["User"], "id"),
+    (T["Team"], "id"),
+    (T["TeamMembership"], "id"),
+    (T["Tournament"], "id"),
+    (T["Registration"], "id"),
+    (T["Achievement"], "id"),
 ]
 
 
@@ -173,8 +222,6 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--workers", type=int, default=1, help="Processes, one shard each (--shard K/N).")
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        sys.exit("The backfill benchmark needs PostgreSQL: set DATABASE_URL.")
 
     call_command("migrate", verbosity=0)
     began = time.monotonic()

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import override_settings
 
@@ -17,6 +18,10 @@ SECRET = "bench-test-secret"
 
 def test_counter_fields_are_the_stats_models() -> None:
     assert floor_sql.COUNTER_FIELDS == COUNTER_FIELDS
+
+
+def test_tables_are_the_models() -> None:
+    assert {label: apps.get_model(label)._meta.db_table for label in floor_sql.TABLES} == floor_sql.TABLES
 
 
 def test_cursors_are_the_apis() -> None:

@@ -62,7 +62,7 @@ def _database_url() -> str:
     credentials = quote(database.get("USER") or "", safe="")
     if database.get("PASSWORD"):
         credentials += ":" + quote(database["PASSWORD"], safe="")
-    host = database.get("HOST") or "127.0.0.1"
+    host = quote(database.get("HOST") or "127.0.0.1", safe="")  # a Unix-socket folder is percent-encoded
     port = database.get("PORT") or 5432
     return f"postgres://{credentials}{'@' if credentials else ''}{host}:{port}/{quote(database['NAME'], safe='')}"
 

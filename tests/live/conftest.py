@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -27,10 +28,9 @@ def free_port() -> int:
 
 def database_url(*, port: int | None = None) -> str:
     database = settings.DATABASES["default"]
-    return (
-        f"postgres://{database['USER'] or 'postgres'}@{database['HOST'] or '127.0.0.1'}:"
-        f"{port or database['PORT'] or 5432}/{database['NAME']}"
-    )
+    # A Unix-socket folder (the embedded server's) is the host, percent-encoded.
+    host = quote(database["HOST"] or "127.0.0.1", safe="")
+    return f"postgres://{database['USER'] or 'postgres'}@{host}:{port or database['PORT'] or 5432}/{database['NAME']}"
 
 
 @pytest.fixture

@@ -26,8 +26,6 @@ def platform_tables_empty() -> bool:
 @transaction.atomic
 def platform_write(*, plan: PlatformPlan) -> dict[str, int]:
     """COPY every planned row in; return rows written per table. Needs an empty platform (ids are planned)."""
-    if connection.vendor != "postgresql":
-        raise RuntimeError("The platform generator writes with PostgreSQL COPY; point DATABASE_URL at PostgreSQL.")
     if not platform_tables_empty():
         raise PlatformNotEmptyError(
             "generate_platform fills an empty database (it plans every id): create a fresh one, e.g. "

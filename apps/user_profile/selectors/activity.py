@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
 from django.db.models import Q
 
 from apps.user_profile.models import ActivityEventType, UserActivity
@@ -189,21 +188,6 @@ def activity_forward_pages(
     validate_page_size(name="first", value=first)
     types = feed_event_types(event_types)
     since, until = feed_window(since, until)
-    if connection.vendor != "postgresql":
-        # No LATERAL in the demo's SQLite: one keyset query per player, the same pages.
-        return {
-            owner_id: activity_page(
-                owner_id=owner_id,
-                viewer_id=viewer_id,
-                viewer_is_staff=viewer_is_staff,
-                first=first,
-                after=after.encode() if after is not None else None,
-                event_types=types,
-                since=since,
-                until=until,
-            )
-            for owner_id in owner_ids
-        }
     size = DEFAULT_PAGE_SIZE if first is None else first
     table = UserActivity._meta.db_table
     conditions = ["a.user_id = owner.id"]

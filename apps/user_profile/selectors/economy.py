@@ -3,8 +3,6 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
-
 from apps.economy.models import DeltaCrownTransaction
 from apps.user_profile.models import UserProfileStats
 from apps.user_profile.selectors.activity import validate_page_size
@@ -35,13 +33,6 @@ def economy_recent_transactions_of(
     validate_page_size(name="first", value=first, maximum=MAX_RECENT_TRANSACTIONS)
     owners = list(dict.fromkeys(user_ids))
     lines: dict[int, list[DeltaCrownTransaction]] = {user_id: [] for user_id in owners}
-    if connection.vendor != "postgresql":
-        # No LATERAL in the demo's SQLite: the same lines, one query per player.
-        for user_id in owners:
-            lines[user_id] = list(
-                DeltaCrownTransaction.objects.filter(user_id=user_id).order_by("-created_at", "-id")[:first]
-            )
-        return lines
     table = DeltaCrownTransaction._meta.db_table
     sql = (
         f"SELECT t.* FROM unnest(%s::bigint[]) AS owner(id) CROSS JOIN LATERAL (SELECT * FROM {table} t "

@@ -1,7 +1,6 @@
 """A player's tournament history: one entry per tournament registered for, newest registration first."""
 
 import enum
-from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +11,7 @@ from django.db import connection
 from apps.tournaments.models import Registration, Tournament, TournamentResult
 from apps.user_profile.models import ActivityEventType as E
 from apps.user_profile.models import UserActivity
-from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE, older_than, validate_page_size
+from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE, validate_page_size
 from apps.user_profile.selectors.cursors import ActivityCursor
 
 
@@ -140,43 +139,6 @@ def _rows_postgresql(*, user_ids: list[int], limit: int, after: ActivityCursor |
     return result
 
 
-def _rows_portable(*, user_id: int, limit: int, after: ActivityCursor | None) -> list[_HistoryRow]:
-    """The same rows through the ORM in four queries, for databases without the SQL above (the SQLite demo)."""
-    registered = UserActivity.objects.filter(user_id=user_id, event_type=E.TOURNAMENT_REGISTERED)
-    if after is not None:
-        registered = registered.filter(older_than(after))
-    page = list(registered.order_by("-timestamp", "-id").values("id", "timestamp", "metadata")[:limit])
-    registration_ids = [int(event["metadata"]["registration_id"]) for event in page]
-    registrations = Registration.objects.select_related("tournament").in_bulk(registration_ids)
-    placements = dict(
-        TournamentResult.objects.filter(registration_id__in=registration_ids).values_list(
-            "registration_id", "placement"
-        )
-    )
-    tournament_ids = {registration.tournament_id for registration in registrations.values()}
-    seen: dict[int, Counter[str]] = defaultdict(Counter)
-    events = UserActivity.objects.filter(user_id=user_id, event_type__in=COUNTED_EVENTS)
-    for event_type, metadata in events.values_list("event_type", "metadata"):
-        tournament_id = metadata.get("tournament_id")
-        if tournament_id in tournament_ids:
-            seen[tournament_id][event_type] += 1
-    rows = []
-    for event in page:
-        registration = registrations[int(event["metadata"]["registration_id"])]
-        rows.append(
-            _HistoryRow(
-                event_id=event["id"],
-                timestamp=event["timestamp"],
-                registration_id=registration.pk,
-                registered_at=registration.registered_at,
-                tournament=registration.tournament,
-                placement=placements.get(registration.pk),
-                seen={event_type: seen[registration.tournament_id][event_type] for event_type in COUNTED_EVENTS},
-            )
-        )
-    return rows
-
-
 def _page(rows: list[_HistoryRow], *, size: int, after: ActivityCursor | None) -> TournamentHistoryPage:
     items = []
     for row in rows[:size]:
@@ -211,10 +173,7 @@ def tournament_history_pages(
     validate_page_size(name="first", value=first)
     size = DEFAULT_PAGE_SIZE if first is None else first
     owners = list(dict.fromkeys(user_ids))
-    if connection.vendor == "postgresql":
-        rows = _rows_postgresql(user_ids=owners, limit=size + 1, after=after)
-    else:
-        rows = {user_id: _rows_portable(user_id=user_id, limit=size + 1, after=after) for user_id in owners}
+    rows = _rows_postgresql(user_ids=owners, limit=size + 1, after=after)
     return {user_id: _page(rows[user_id], size=size, after=after) for user_id in owners}
 
 

@@ -2,7 +2,7 @@
 
 import pgtrigger
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import transaction
 
 from apps.user_profile.models import UserActivity, UserProfile, UserProfileStats
 
@@ -18,14 +18,11 @@ def profile_ensure(*, user_id: int) -> UserProfile:
 def user_activity_erase(*, user_id: int) -> int:
     """Erase a user's activity history and stats for account deletion; returns the events erased.
 
-    The only path around the append-only rule: the model refuses deletes and on PostgreSQL a trigger
-    rejects them, so this ignores that trigger for its own statement alone.
+    The only path around the append-only rule: the model refuses deletes and a trigger rejects
+    them, so this ignores that trigger for its own statement alone.
     """
     events = UserActivity.objects.filter(user_id=user_id)
-    if connection.vendor == "postgresql":
-        with pgtrigger.ignore("user_profile.UserActivity:append_only"):
-            erased = events._erase()
-    else:
+    with pgtrigger.ignore("user_profile.UserActivity:append_only"):
         erased = events._erase()
     UserProfileStats.objects.filter(user_id=user_id).delete()
     return erased

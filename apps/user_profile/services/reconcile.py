@@ -67,7 +67,7 @@ def _snapshot() -> Iterator[None]:
     """A read transaction whose queries all see one snapshot (unless the caller already holds a transaction)."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
+        if outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         yield
