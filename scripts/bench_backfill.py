@@ -48,11 +48,6 @@ from apps.user_profile.services.backfill import activity_backfill  # noqa: E402
 from apps.user_profile.services.reconcile import stats_reconcile  # noqa: E402
 
 NO_TRUNCATE = "user_profile.UserActivity:no_truncate"
-TABLES = (
-    "user_profile_useractivity, user_profile_userprofilestats, user_profile_userprofile, "
-    "user_profile_userachievement, user_profile_achievement, economy_deltacrowntransaction, "
-    "tournaments_match, tournaments_tournamentresult, tournaments_registration, tournaments_tournament, "
-    "teams_teammembership, teams_team, auth_user"
 # The tables, by model name (Model._meta.db_table).
 T = {
     model.__name__: model._meta.db_table
