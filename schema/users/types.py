@@ -1,9 +1,12 @@
+import re
 from datetime import datetime
 from typing import Any
 
 import strawberry
 from django.contrib.auth.models import User as UserModel
 
+from apps.privacy import policy
+from apps.user_profile.models import UserProfileStats
 from apps.user_profile.selectors import (
     ActivityCursor,
     InvalidCursorError,
@@ -22,6 +25,9 @@ from schema.economy.types import EconomySummary, economy_summary_for
 from schema.errors import BadInputError, PermissionDeniedError, UnauthenticatedError
 from schema.node import Node, to_global_id
 from schema.pagination import page_info
+from schema.privacy.access import field_visible, settings_for_visibility
+from schema.privacy.types import PrivacySettings, privacy_settings_type
+from schema.scalars import BigInt
 from schema.tournaments.history import TournamentHistoryConnection, TournamentHistoryEdge, TournamentHistoryEntry
 
 
@@ -37,21 +43,81 @@ class UserStats:
     matches_won: int
     matches_lost: int
     matches_drawn: int
-    total_earned: int
-    total_spent: int
+    total_earned: BigInt | None = strawberry.field(description="Null unless the player made their economy public.")
+    total_spent: BigInt | None = strawberry.field(description="Null unless the player made their economy public.")
     achievements_unlocked: int
     teams_joined: int
     teams_left: int
-    first_activity_at: datetime | None
-    last_activity_at: datetime | None
+    first_activity_at: datetime | None = strawberry.field(
+        description="Over the events the viewer may see; null when the player keeps their activity private."
+    )
+    last_activity_at: datetime | None = strawberry.field(
+        description="Over the events the viewer may see (a private coin event does not move it); null when the "
+        "player keeps their activity private."
+    )
     win_rate: float = strawberry.field(description="Matches won / played, 0 with none played.")
     tournament_win_rate: float = strawberry.field(description="Tournaments won / completed.")
-    net_earnings: int
+    net_earnings: BigInt | None = strawberry.field(description="Null unless the player made their economy public.")
     podium_finishes: int
     active_teams: int
     # Decimals on the model, serialized as Float (plain attributes: no resolver on this hot type).
     win_rate_percent: float
     tournament_win_rate_percent: float
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+_TIME_FIELDS = ("first_activity_at", "last_activity_at")
+
+
+class VisibleStats:
+    """A player's stats as one viewer may see them: what the policy hides reads None, and the activity
+    times are computed over the events the viewer may see (one batched query for all rows, when asked)."""
+
+    __slots__ = ("_excluded", "_hidden", "_info", "_stats")
+
+    def __init__(self, stats: UserProfileStats, *, hidden: frozenset[str], excluded: frozenset[str], info: Info):
+        self._stats = stats
+        self._hidden = hidden
+        self._excluded = excluded
+        self._info = info
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._hidden:
+            return None
+        if name in _TIME_FIELDS and self._excluded:
+            return self._time(name)
+        return getattr(self._stats, name)
+
+    async def _time(self, name: str) -> datetime | None:
+        key = (self._stats.user_id, self._excluded)
+        first, last = await self._info.context.loaders.activity_times.load(key)
+        return first if name == "first_activity_at" else last
+
+
+async def _visible_stats(stats: UserProfileStats, info: Info) -> UserProfileStats | VisibleStats:
+    owner_id = stats.user_id
+    viewer = info.context.viewer
+    if policy.sees_everything(viewer=viewer, owner_id=owner_id):
+        return stats
+    settings = await settings_for_visibility(info, owner_id)
+    hidden = policy.hidden_fields("UserStats", viewer=viewer, owner_id=owner_id, settings=settings)
+    times = policy.activity_time_rule(viewer=viewer, owner_id=owner_id, settings=settings)
+    if not hidden and not times.excluded_event_types:
+        return stats
+    return VisibleStats(
+        stats,
+        hidden=frozenset(_snake(name) for name in hidden),
+        excluded=frozenset() if times.hidden else times.excluded_event_types,
+        info=info,
+    )
+
+
+async def _stats_of(owner_id: int, cached: UserProfileStats | None, info: Info) -> UserProfileStats | VisibleStats:
+    stats = cached if cached is not None else await info.context.loaders.stats.load(owner_id)
+    return await _visible_stats(stats, info)
 
 
 def _bad_input(error: Exception) -> BadInputError:
@@ -69,11 +135,11 @@ class User(Node):
     @strawberry.field(directives=[Cost(weight="1")])
     def stats(root: UserModel, info: Info) -> UserStats:
         # A leaderboard loads each player from their stats row, which leaves it cached on the user: use it
-        # without a coroutine per row. Otherwise return the loader's future (graphql-core awaits it).
+        # without a loader round. The player and staff get the row itself; others what the policy lets through.
         cached = root._state.fields_cache.get("stats")
-        if cached is not None:
+        if cached is not None and policy.sees_everything(viewer=info.context.viewer, owner_id=root.pk):
             return cached
-        return info.context.loaders.stats.load(root.pk)  # type: ignore[return-value]
+        return _stats_of(root.pk, cached, info)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Newest first. `first`/`after` page to older events, `last`/`before` to newer ones (at "
@@ -92,6 +158,9 @@ class User(Node):
         until: datetime | None = None,
     ) -> ActivityConnection:
         context = info.context
+        settings = await settings_for_visibility(info, root.pk)
+        if not policy.field_visible("User.activities", viewer=context.viewer, owner_id=root.pk, settings=settings):
+            return _empty_activities()
         try:
             # Checked before any work: at most one item per event type, a window the right way round.
             types = feed_event_types(t.value for t in event_types) if event_types is not None else None  # type: ignore[attr-defined]
@@ -100,7 +169,8 @@ class User(Node):
                 # A forward page: batched across all the players of this request (one query for a leaderboard).
                 validate_page_size(name="first", value=first)
                 cursor = ActivityCursor.decode(after) if after is not None else None
-                key = (root.pk, first, cursor, types, since, until)
+                hidden = policy.hidden_event_types(viewer=context.viewer, owner_id=root.pk, settings=settings)
+                key = (root.pk, first, cursor, types, since, until, hidden)
                 page = await context.loaders.feed_page.load(key)
             else:
                 page = await run_sync(
@@ -115,10 +185,15 @@ class User(Node):
                     event_types=types,
                     since=since,
                     until=until,
+                    settings=settings,
                 )
         except (InvalidCursorError, InvalidPageArgumentsError, ValueError) as error:
             raise _bad_input(error) from error
-        edges = [ActivityEdge(cursor=page.cursor_of(item), node=ActivityNode(item)) for item in page.items]  # type: ignore[arg-type]
+        viewer = context.viewer
+        edges = [
+            ActivityEdge(cursor=page.cursor_of(item), node=ActivityNode(item, viewer=viewer, settings=settings))  # type: ignore[arg-type]
+            for item in page.items
+        ]
         return ActivityConnection(
             edges=edges,
             page_info=page_info(
@@ -136,6 +211,10 @@ class User(Node):
         root: UserModel, info: Info, first: int | None = None, after: str | None = None
     ) -> TournamentHistoryConnection:
         loaders = info.context.loaders
+        if not await field_visible(info, "User.tournamentHistory", owner_id=root.pk):
+            return TournamentHistoryConnection(
+                edges=[], page_info=page_info(cursors=[], has_next_page=False, has_previous_page=False)
+            )
         try:
             # Arguments are checked here, so one bad field never fails the batch of the other players' pages.
             validate_page_size(name="first", value=first)
@@ -155,17 +234,31 @@ class User(Node):
             ),
         )
 
-    @strawberry.field(description="The player's and staff's eyes only: others get null and an error.")
+    @strawberry.field(
+        description="The player's and staff's eyes only, unless the player made their economy public: others "
+        "get null and an error."
+    )
     async def economy_summary(root: UserModel, info: Info) -> EconomySummary | None:
-        if not info.context.may_see_private(owner_id=root.pk):
+        if not await field_visible(info, "User.economySummary", owner_id=root.pk):
             # Anonymous: signing in may help (UNAUTHENTICATED); another player: it will not (FORBIDDEN).
             denied = UnauthenticatedError if info.context.user is None else PermissionDeniedError
             raise denied("Only the player and staff may see a player's economy summary.")
         return await economy_summary_for(owner_id=root.pk, info=info)
 
+    @strawberry.field(description="What the player shows others; null for anyone but the player and staff.")
+    async def privacy_settings(root: UserModel, info: Info) -> PrivacySettings | None:
+        if not await field_visible(info, "User.privacySettings", owner_id=root.pk):
+            return None
+        # The player's own or staff: the real settings, not the visibility shortcut.
+        return privacy_settings_type(await info.context.loaders.privacy_settings.load(root.pk))
+
     @classmethod
     def is_type_of(cls, obj: Any, info: Any) -> bool:
         return isinstance(obj, UserModel)
+
+
+def _empty_activities() -> ActivityConnection:
+    return ActivityConnection(edges=[], page_info=page_info(cursors=[], has_next_page=False, has_previous_page=False))
 
 
 __all__ = ["Activity", "TournamentHistoryEntry", "User", "UserStats"]
