@@ -1,4 +1,4 @@
-"""The authorization matrix: every path that shows a player's data × every actor × every privacy setting.
+"""The authorization matrix: every path that shows a player's data, for every actor and every privacy setting.
 
 The expectations are written here from the rules of docs/privacy.md, not computed by the policy: taking a
 rule out of apps/privacy/policy.py makes a case here fail.
