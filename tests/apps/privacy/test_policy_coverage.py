@@ -12,7 +12,7 @@ from tests.factories import UserFactory, enter, finish, make_team, make_tourname
 
 
 def _schema_fields() -> set[str]:
-    fields = set()
+    fields: set[str] = set()
     for type_name, graphql_type in schema._schema.type_map.items():
         if type_name.startswith("__") or not isinstance(graphql_type, GraphQLObjectType | GraphQLInterfaceType):
             continue
