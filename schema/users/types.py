@@ -25,7 +25,8 @@ from schema.economy.types import EconomySummary, economy_summary_for
 from schema.errors import BadInputError, PermissionDeniedError, UnauthenticatedError
 from schema.node import Node, to_global_id
 from schema.pagination import page_info
-from schema.privacy.access import field_visible, settings_for_visibility
+from schema.privacy.access import settings_for_visibility
+from schema.privacy.extensions import PolicyGuard
 from schema.privacy.types import PrivacySettings, privacy_settings_type
 from schema.scalars import BigInt
 from schema.tournaments.history import TournamentHistoryConnection, TournamentHistoryEdge, TournamentHistoryEntry
@@ -120,6 +121,18 @@ async def _stats_of(owner_id: int, cached: UserProfileStats | None, info: Info) 
     return await _visible_stats(stats, info)
 
 
+def _economy_denied(info: Info) -> None:
+    # Anonymous: signing in may help (UNAUTHENTICATED); another player: it will not (FORBIDDEN).
+    denied = UnauthenticatedError if info.context.user is None else PermissionDeniedError
+    raise denied("Only the player and staff may see a player's economy summary.")
+
+
+def _empty_history() -> TournamentHistoryConnection:
+    return TournamentHistoryConnection(
+        edges=[], page_info=page_info(cursors=[], has_next_page=False, has_previous_page=False)
+    )
+
+
 def _bad_input(error: Exception) -> BadInputError:
     return BadInputError(str(error))
 
@@ -145,6 +158,7 @@ class User(Node):
         description="Newest first. `first`/`after` page to older events, `last`/`before` to newer ones (at "
         "most 100). `since` is inclusive, `until` exclusive. Economy events only for the player and staff.",
         directives=[connection_size(assumed_size=DEFAULT_PAGE_SIZE, slicing_arguments=("first", "last"))],
+        extensions=[PolicyGuard("User.activities", denied=lambda info: _empty_activities())],
     )
     async def activities(
         root: UserModel,
@@ -158,9 +172,7 @@ class User(Node):
         until: datetime | None = None,
     ) -> ActivityConnection:
         context = info.context
-        settings = await settings_for_visibility(info, root.pk)
-        if not policy.field_visible("User.activities", viewer=context.viewer, owner_id=root.pk, settings=settings):
-            return _empty_activities()
+        settings = await settings_for_visibility(info, root.pk)  # the guard loaded them: no second query
         try:
             # Checked before any work: at most one item per event type, a window the right way round.
             types = feed_event_types(t.value for t in event_types) if event_types is not None else None  # type: ignore[attr-defined]
@@ -206,15 +218,12 @@ class User(Node):
     @strawberry.field(
         description="One entry per tournament registered for, newest first (at most 100).",
         directives=[connection_size(assumed_size=DEFAULT_PAGE_SIZE)],
+        extensions=[PolicyGuard("User.tournamentHistory", denied=lambda info: _empty_history())],
     )
     async def tournament_history(
         root: UserModel, info: Info, first: int | None = None, after: str | None = None
     ) -> TournamentHistoryConnection:
         loaders = info.context.loaders
-        if not await field_visible(info, "User.tournamentHistory", owner_id=root.pk):
-            return TournamentHistoryConnection(
-                edges=[], page_info=page_info(cursors=[], has_next_page=False, has_previous_page=False)
-            )
         try:
             # Arguments are checked here, so one bad field never fails the batch of the other players' pages.
             validate_page_size(name="first", value=first)
@@ -236,19 +245,17 @@ class User(Node):
 
     @strawberry.field(
         description="The player's and staff's eyes only, unless the player made their economy public: others "
-        "get null and an error."
+        "get null and an error.",
+        extensions=[PolicyGuard("User.economySummary", denied=_economy_denied)],
     )
     async def economy_summary(root: UserModel, info: Info) -> EconomySummary | None:
-        if not await field_visible(info, "User.economySummary", owner_id=root.pk):
-            # Anonymous: signing in may help (UNAUTHENTICATED); another player: it will not (FORBIDDEN).
-            denied = UnauthenticatedError if info.context.user is None else PermissionDeniedError
-            raise denied("Only the player and staff may see a player's economy summary.")
         return await economy_summary_for(owner_id=root.pk, info=info)
 
-    @strawberry.field(description="What the player shows others; null for anyone but the player and staff.")
+    @strawberry.field(
+        description="What the player shows others; null for anyone but the player and staff.",
+        extensions=[PolicyGuard("User.privacySettings", denied=lambda info: None)],
+    )
     async def privacy_settings(root: UserModel, info: Info) -> PrivacySettings | None:
-        if not await field_visible(info, "User.privacySettings", owner_id=root.pk):
-            return None
         # The player's own or staff: the real settings, not the visibility shortcut.
         return privacy_settings_type(await info.context.loaders.privacy_settings.load(root.pk))
 
