@@ -287,13 +287,14 @@ def field_visible(field: str, *, viewer: Viewer, owner_id: int | None, settings:
     return may_see(FIELDS[field], viewer=viewer, owner_id=owner_id, settings=settings)
 
 
-def hidden_fields(type_name: str, *, viewer: Viewer, owner_id: int, settings: Settings) -> frozenset[str]:
-    """The fields of `type_name` that `viewer` may not see (GraphQL names)."""
+def visible_fields(type_name: str, *, viewer: Viewer, owner_id: int, settings: Settings) -> frozenset[str]:
+    """The fields of `type_name` that `viewer` may see (GraphQL names). A field missing from FIELDS is not
+    among them: callers hide whatever is not listed (fail closed)."""
     prefix = type_name + "."
     return frozenset(
         name.removeprefix(prefix)
         for name, audience in FIELDS.items()
-        if name.startswith(prefix) and not may_see(audience, viewer=viewer, owner_id=owner_id, settings=settings)
+        if name.startswith(prefix) and may_see(audience, viewer=viewer, owner_id=owner_id, settings=settings)
     )
 
 

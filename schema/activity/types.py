@@ -48,8 +48,8 @@ class ActivityNode:
         shows_amount = policy.field_visible("Activity.amount", viewer=viewer, owner_id=self.user_id, settings=settings)
         self.amount = BigInt(activity.amount) if shows_amount and activity.amount is not None else None
 
-    def hidden(self, type_name: str) -> frozenset[str]:
-        return policy.hidden_fields(type_name, viewer=self.viewer, owner_id=self.user_id, settings=self.owner_settings)
+    def visible(self, type_name: str) -> frozenset[str]:
+        return policy.visible_fields(type_name, viewer=self.viewer, owner_id=self.user_id, settings=self.owner_settings)
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -120,9 +120,9 @@ ActivityDetails = Annotated[
 
 
 def _visible(node: ActivityNode, type_name: str, values: dict[str, Any]) -> dict[str, Any]:
-    """`values` (python names) with the fields the policy hides from this viewer set to None."""
-    hidden = node.hidden(type_name)
-    return {name: (None if _camel(name) in hidden else value) for name, value in values.items()}
+    """`values` (python names) with the fields the policy does not show this viewer set to None."""
+    visible = node.visible(type_name)
+    return {name: (value if _camel(name) in visible else None) for name, value in values.items()}
 
 
 def _camel(name: str) -> str:

@@ -66,10 +66,6 @@ class UserStats:
     tournament_win_rate_percent: float
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 _TIME_FIELDS = ("first_activity_at", "last_activity_at")
 
 
@@ -104,13 +100,14 @@ async def _visible_stats(stats: UserProfileStats, info: Info) -> UserProfileStat
     if policy.sees_everything(viewer=viewer, owner_id=owner_id):
         return stats
     settings = await settings_for_visibility(info, owner_id)
-    hidden = policy.hidden_fields("UserStats", viewer=viewer, owner_id=owner_id, settings=settings)
+    visible = policy.visible_fields("UserStats", viewer=viewer, owner_id=owner_id, settings=settings)
+    hidden = _STATS_FIELDS.keys() - visible  # a field the policy does not list is hidden
     times = policy.activity_time_rule(viewer=viewer, owner_id=owner_id, settings=settings)
     if not hidden and not times.excluded_event_types:
         return stats
     return VisibleStats(
         stats,
-        hidden=frozenset(_snake(name) for name in hidden),
+        hidden=frozenset(_STATS_FIELDS[name] for name in hidden),
         excluded=frozenset() if times.hidden else times.excluded_event_types,
         info=info,
     )
@@ -131,6 +128,13 @@ def _empty_history() -> TournamentHistoryConnection:
     return TournamentHistoryConnection(
         edges=[], page_info=page_info(cursors=[], has_next_page=False, has_previous_page=False)
     )
+
+
+# UserStats' fields: GraphQL name (the policy's) to attribute name (the row's).
+_STATS_FIELDS: dict[str, str] = {
+    field.graphql_name or re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), field.python_name): field.python_name
+    for field in UserStats.__strawberry_definition__.fields  # type: ignore[attr-defined]
+}
 
 
 def _bad_input(error: Exception) -> BadInputError:
