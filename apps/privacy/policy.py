@@ -9,6 +9,7 @@ Pure: no queries. Callers fetch the owner's Settings (apps.privacy.selectors, or
 """
 
 import enum
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -290,6 +291,16 @@ def field_visible(field: str, *, viewer: Viewer, owner_id: int | None, settings:
 def visible_fields(type_name: str, *, viewer: Viewer, owner_id: int, settings: Settings) -> frozenset[str]:
     """The fields of `type_name` that `viewer` may see (GraphQL names). A field missing from FIELDS is not
     among them: callers hide whatever is not listed (fail closed)."""
+    relation = "anonymous" if viewer.id is None else "owner" if viewer.id == owner_id else "other"
+    return _visible_fields(type_name, relation, viewer.is_staff, settings)
+
+
+@functools.cache
+def _visible_fields(type_name: str, relation: str, is_staff: bool, settings: Settings) -> frozenset[str]:
+    # Asked once per row of a page: the answer depends only on the viewer's relation to the owner, staff and
+    # the settings (a handful of combinations), so it is computed once per combination.
+    owner_id = 1
+    viewer = Viewer(id={"anonymous": None, "owner": owner_id, "other": 2}[relation], is_staff=is_staff)
     prefix = type_name + "."
     return frozenset(
         name.removeprefix(prefix)
