@@ -6,24 +6,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PrivacySettings',
+            name="PrivacySettings",
             fields=[
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='privacy_settings', serialize=False, to=settings.AUTH_USER_MODEL)),
-                ('economy_public', models.BooleanField(default=False, help_text='Others may see coin totals, net earnings, coin events and prizes.')),
-                ('activity_public', models.BooleanField(default=True, help_text='Others may see the activity feed, tournament history and activity times.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="privacy_settings",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "economy_public",
+                    models.BooleanField(
+                        default=False, help_text="Others may see coin totals, net earnings, coin events and prizes."
+                    ),
+                ),
+                (
+                    "activity_public",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Others may see the activity feed, tournament history and activity times.",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name_plural': 'privacy settings',
+                "verbose_name_plural": "privacy settings",
             },
         ),
     ]
