@@ -29,6 +29,7 @@ TABLES: dict[str, str] = {
     "auth.User": "auth_user",
     "user_profile.UserActivity": "user_profile_useractivity",
     "user_profile.UserProfileStats": "user_profile_userprofilestats",
+    "privacy.PrivacySettings": "privacy_privacysettings",
     "tournaments.Tournament": "tournaments_tournament",
     "tournaments.Registration": "tournaments_registration",
     "tournaments.TournamentResult": "tournaments_tournamentresult",
@@ -37,6 +38,7 @@ TABLES: dict[str, str] = {
 USERS = TABLES["auth.User"]
 ACTIVITY = TABLES["user_profile.UserActivity"]
 STATS = TABLES["user_profile.UserProfileStats"]
+PRIVACY = TABLES["privacy.PrivacySettings"]
 TOURNAMENTS = TABLES["tournaments.Tournament"]
 REGISTRATIONS = TABLES["tournaments.Registration"]
 RESULTS = TABLES["tournaments.TournamentResult"]
@@ -75,6 +77,30 @@ HISTORY_COUNTED = (
 )
 OUTCOMES = (("tournament_won", "WON"), ("tournament_runner_up", "RUNNER_UP"), ("tournament_top4", "TOP4"))
 ACTIVITY_CURSOR = "activity"
+# The privacy policy as an anonymous viewer meets it (apps/privacy/policy.py: settings absent = the defaults).
+PRIVACY_JOIN = f"LEFT JOIN {PRIVACY} ps ON ps.user_id = u.id"
+PRIVACY_COLUMNS = "coalesce(ps.economy_public, false), coalesce(ps.activity_public, true)"
+# The metadata keys others see (policy.METADATA_KEYS): always, and when the economy is public.
+PUBLIC_METADATA_KEYS = frozenset(
+    {
+        "tournament_id",
+        "tournament_name",
+        "game",
+        "registration_id",
+        "placement",
+        "result_id",
+        "match_id",
+        "round",
+        "opponent",
+        "is_forfeit",
+        "team_id",
+        "team_name",
+        "achievement_id",
+        "achievement_code",
+        "achievement_name",
+    }
+)
+ECONOMY_METADATA_KEYS = frozenset({"prize", "amount", "reason"})
 SESSION_SALT = "django.contrib.sessions.SessionStore"
 AUTH_USER_ID = "_auth_user_id"
 
@@ -132,12 +158,17 @@ def _page_info(cursors: list[str], *, has_next: bool, has_previous: bool) -> dic
     }
 
 
+def _bigint(value: int) -> str:
+    return str(value)
+
+
 def _stats_json(values: dict[str, Any]) -> dict[str, Any]:
     played, won = values["matches_played"], values["matches_won"]
     completed, t_won = values["tournaments_completed"], values["tournaments_won"]
     win_rate = won / played if played else 0.0
     tournament_win_rate = t_won / completed if completed else 0.0
     data = {_camel(name): values[name] for name in COUNTER_FIELDS}
+    data.update(totalEarned=_bigint(values["total_earned"]), totalSpent=_bigint(values["total_spent"]))
     data.update(
         firstActivityAt=_iso(values["first_activity_at"]),
         lastActivityAt=_iso(values["last_activity_at"]),
@@ -145,7 +176,7 @@ def _stats_json(values: dict[str, Any]) -> dict[str, Any]:
         winRatePercent=_percent(win_rate),
         tournamentWinRate=tournament_win_rate,
         tournamentWinRatePercent=_percent(tournament_win_rate),
-        netEarnings=values["total_earned"] - values["total_spent"],
+        netEarnings=_bigint(values["total_earned"] - values["total_spent"]),
         podiumFinishes=t_won + values["tournaments_runner_up"] + values["tournaments_top4"],
         activeTeams=values["teams_joined"] - values["teams_left"],
     )
@@ -161,31 +192,48 @@ def _board_stats(values: dict[str, Any]) -> dict[str, Any]:
         "matchesPlayed": played,
         "matchesWon": values["matches_won"],
         "winRate": values["matches_won"] / played if played else 0.0,
-        "netEarnings": values["total_earned"] - values["total_spent"],
+        "netEarnings": _bigint(values["total_earned"] - values["total_spent"]) if values["economy_public"] else None,
     }
 
 
 # --- user { stats } ---
 
 
+STATS_PRIVACY_COLUMNS = ("economy_public", "activity_public", "first_public_at", "last_public_at")
+
+
 def stats_statement(username: str) -> Statement:
+    """The stats with the player's settings and, for a private economy, the times of the non-coin events."""
     columns = ", ".join(f"s.{name}" for name in STATS_COLUMNS)
+    times = "SELECT {} FROM " + ACTIVITY + " a WHERE a.user_id = u.id AND a.event_type <> ALL(%s::text[])"
     return (
-        f"SELECT {columns} FROM {USERS} u JOIN {STATS} s ON s.user_id = u.id WHERE u.username = %s",
-        [username],
+        f"SELECT {columns}, {PRIVACY_COLUMNS}, ({times.format('min(a.timestamp)')}), "
+        f"({times.format('max(a.timestamp)')}) FROM {USERS} u JOIN {STATS} s "
+        f"ON s.user_id = u.id {PRIVACY_JOIN} WHERE u.username = %s",
+        [list(ECONOMY_EVENTS), list(ECONOMY_EVENTS), username],
     )
 
 
 def stats_document(rows: list[Row]) -> dict[str, Any]:
+    """As an anonymous viewer sees them: coin figures only for a public economy, activity times over the
+    events the viewer may see, none for a private activity."""
     if not rows:
         return {"data": {"user": None}}
-    return {"data": {"user": {"stats": _stats_json(dict(zip(STATS_COLUMNS, rows[0], strict=True)))}}}
+    values = dict(zip((*STATS_COLUMNS, *STATS_PRIVACY_COLUMNS), rows[0], strict=True))
+    data = _stats_json(values)
+    if not values["economy_public"]:
+        data.update(totalEarned=None, totalSpent=None, netEarnings=None)
+        data.update(firstActivityAt=_iso(values["first_public_at"]), lastActivityAt=_iso(values["last_public_at"]))
+    if not values["activity_public"]:
+        data.update(firstActivityAt=None, lastActivityAt=None)
+    return {"data": {"user": {"stats": data}}}
 
 
 # --- user { activities(first, after) }: the public feed (economy events are private), newest first ---
 
 
 def activities_statement(username: str, first: int, after: str | None) -> Statement:
+    """The events an anonymous viewer may see: none of a private activity, coins only of a public economy."""
     keyset = ""
     params: list[Any] = [username, list(ECONOMY_EVENTS)]
     if after is not None:
@@ -193,8 +241,11 @@ def activities_statement(username: str, first: int, after: str | None) -> Statem
         keyset = "AND (a.timestamp, a.id) < (%s, %s) "
         params += [timestamp, event_id]
     return (
-        f"SELECT a.id, a.event_type, a.timestamp, a.metadata FROM {ACTIVITY} a "
-        f"WHERE a.user_id = (SELECT id FROM {USERS} WHERE username = %s) AND a.event_type <> ALL(%s) "
+        "WITH player AS (SELECT u.id, coalesce(ps.economy_public, false) AS economy, "
+        f"coalesce(ps.activity_public, true) AS activity FROM {USERS} u {PRIVACY_JOIN} WHERE u.username = %s) "
+        "SELECT a.id, a.event_type, a.timestamp, a.metadata, player.economy FROM player "
+        f"JOIN {ACTIVITY} a ON a.user_id = player.id "
+        "WHERE player.activity AND (player.economy OR a.event_type <> ALL(%s)) "
         f"{keyset}ORDER BY a.timestamp DESC, a.id DESC LIMIT %s",
         [*params, first + 1],
     )
@@ -202,8 +253,10 @@ def activities_statement(username: str, first: int, after: str | None) -> Statem
 
 def activities_document(rows: list[Row], first: int, after: str | None) -> dict[str, Any]:
     edges: list[dict[str, Any]] = []
-    for activity_id, event_type, timestamp, metadata_value in rows[:first]:
-        metadata = json.loads(metadata_value) if isinstance(metadata_value, str) else metadata_value
+    for activity_id, event_type, timestamp, metadata_value, economy_public in rows[:first]:
+        stored = json.loads(metadata_value) if isinstance(metadata_value, str) else metadata_value
+        shown = PUBLIC_METADATA_KEYS | ECONOMY_METADATA_KEYS if economy_public else PUBLIC_METADATA_KEYS
+        metadata = {key: value for key, value in stored.items() if key in shown}
         amount = metadata.get("amount")
         edges.append(
             {
@@ -213,7 +266,7 @@ def activities_document(rows: list[Row], first: int, after: str | None) -> dict[
                     "eventType": event_type.upper(),
                     "timestamp": timestamp.isoformat(),
                     "metadata": metadata,
-                    "amount": int(amount) if amount is not None else None,
+                    "amount": _bigint(int(amount)) if amount is not None else None,
                 },
             }
         )
@@ -232,7 +285,8 @@ def tournament_history_statement(username: str, first: int) -> Statement:
     counts = ", ".join(f"count(*) FILTER (WHERE e.event_type = '{t}') AS c{i}" for i, t in enumerate(HISTORY_COUNTED))
     counted = ", ".join(f"coalesce(c.c{i}, 0)" for i in range(len(HISTORY_COUNTED)))
     return (
-        f"WITH player AS (SELECT id FROM {USERS} WHERE username = %s), "
+        f"WITH player AS (SELECT u.id FROM {USERS} u {PRIVACY_JOIN} WHERE u.username = %s "
+        "AND coalesce(ps.activity_public, true)), "
         "page AS (SELECT a.id, a.timestamp, (a.metadata->>'tournament_id')::bigint AS tournament_id, "
         f"(a.metadata->>'registration_id')::bigint AS registration_id FROM {ACTIVITY} a "
         "WHERE a.user_id = (SELECT id FROM player) AND a.event_type = 'tournament_registered' "
@@ -297,11 +351,16 @@ def economy_statement(user_id: int, recent: int) -> Statement:
 def economy_document(rows: list[Row]) -> dict[str, Any]:
     earned, spent = (rows[0][0], rows[0][1]) if rows else (0, 0)
     recent = [
-        {"amount": amount, "reason": reason, "reference": reference, "createdAt": created_at.isoformat()}
+        {"amount": _bigint(amount), "reason": reason, "reference": reference, "createdAt": created_at.isoformat()}
         for _, _, amount, reason, reference, created_at in rows
         if created_at is not None
     ]
-    summary = {"totalEarned": earned, "totalSpent": spent, "netEarnings": earned - spent, "recentTransactions": recent}
+    summary = {
+        "totalEarned": _bigint(earned),
+        "totalSpent": _bigint(spent),
+        "netEarnings": _bigint(earned - spent),
+        "recentTransactions": recent,
+    }
     return {"data": {"me": {"economySummary": summary}}}
 
 
@@ -314,8 +373,8 @@ ANONYMOUS_ECONOMY: dict[str, Any] = {"data": {"me": None}}
 def leaderboard_statement(first: int) -> Statement:
     columns = ", ".join(f"s.{name}" for name in STATS_COLUMNS)
     return (
-        f"SELECT u.id, u.username, {columns} FROM {STATS} s "
-        f"JOIN {USERS} u ON u.id = s.user_id ORDER BY s.tournaments_won DESC, s.user_id LIMIT %s",
+        f"SELECT u.id, u.username, {columns}, coalesce(ps.economy_public, false) FROM {STATS} s "
+        f"JOIN {USERS} u ON u.id = s.user_id {PRIVACY_JOIN} ORDER BY s.tournaments_won DESC, s.user_id LIMIT %s",
         [first + 1],
     )
 
@@ -324,7 +383,7 @@ def leaderboard_document(rows: list[Row], first: int) -> dict[str, Any]:
     """Ranked by tournaments won, ties by user id."""
     edges: list[dict[str, Any]] = []
     for rank, (user_id, username, *values) in enumerate(rows[:first], start=1):
-        stats = dict(zip(STATS_COLUMNS, values, strict=True))
+        stats = dict(zip((*STATS_COLUMNS, "economy_public"), values, strict=True))
         cursor = encode_cursor("leaderboard", ["TOURNAMENTS_WON", stats["tournaments_won"], user_id, rank])
         edges.append(
             {

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.tournaments",
     "apps.economy",
     "apps.user_profile",
+    "apps.privacy",
     "apps.api_tokens",
     "apps.persisted_queries",
     "apps.demo",

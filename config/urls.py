@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("graphql/", graphiql_page, name="graphql"),
     path("metrics", metrics_view, name="metrics"),
     path("", include("apps.user_profile.urls")),
+    path("", include("apps.privacy.urls")),
 ]
 
 if settings.DEBUG:

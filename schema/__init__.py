@@ -6,6 +6,7 @@ import strawberry
 from strawberry.tools import merge_types
 
 from schema.leaderboard.queries import LeaderboardQuery
+from schema.privacy.mutations import PrivacyMutation
 from schema.ratelimit.queries import RateLimitQuery
 from schema.reconcile.mutations import ReconcileMutation
 from schema.scalars import SCALAR_OVERRIDES
@@ -14,7 +15,7 @@ from schema.users.queries import UserQuery
 from schema.users.types import Activity, User
 
 Query = merge_types("Query", (UserQuery, LeaderboardQuery, RateLimitQuery))
-Mutation = merge_types("Mutation", (ReconcileMutation,))
+Mutation = merge_types("Mutation", (ReconcileMutation, PrivacyMutation))
 
 schema = strawberry.Schema(
     query=Query,

@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from strawberry.types import Info as StrawberryInfo
 
 from apps.api_budget.services import Budget
+from apps.privacy.policy import Viewer
 from schema.dataloaders import Loaders
 
 
@@ -18,8 +19,11 @@ class Context:
     budget: "Budget | None" = None
     viewer_key: str | None = None  # whose budget: apps.api_budget.services.viewer_key
     loaders: Loaders = field(init=False)
+    # Who is asking, as the privacy policy (apps.privacy.policy) sees them: every visibility rule takes it.
+    viewer: Viewer = field(init=False)
 
     def __post_init__(self) -> None:
+        self.viewer = Viewer.of(self.user)
         self.loaders = Loaders(viewer_id=self.viewer_id, viewer_is_staff=self.viewer_is_staff)
 
     @property
@@ -29,9 +33,6 @@ class Context:
     @property
     def viewer_is_staff(self) -> bool:
         return self.user is not None and self.user.is_staff
-
-    def may_see_private(self, *, owner_id: int) -> bool:
-        return self.viewer_is_staff or self.viewer_id == owner_id
 
 
 Info = StrawberryInfo[Context, None]

@@ -10,6 +10,8 @@ from django.db.models import Model
 from strawberry.dataloader import DataLoader
 
 from apps.economy.models import DeltaCrownTransaction
+from apps.privacy.policy import DEFAULT_SETTINGS, Settings
+from apps.privacy.selectors import privacy_settings_of
 from apps.tournaments.models import Match, Tournament
 from apps.user_profile.models import UserProfileStats
 from apps.user_profile.selectors import (
@@ -17,20 +19,28 @@ from apps.user_profile.selectors import (
     ActivityPage,
     TournamentHistoryPage,
     activity_forward_pages,
+    activity_times_of,
     economy_recent_transactions_of,
     tournament_history_pages,
 )
 from apps.user_profile.selectors.rows import models_by_pk
 from schema.db import run_sync
 
-# (owner id, first, after, event types, since, until): a forward feed page of one player.
-FeedArguments = tuple[int | None, ActivityCursor | None, tuple[str, ...] | None, datetime | None, datetime | None]
-FeedKey = tuple[int, int | None, ActivityCursor | None, tuple[str, ...] | None, datetime | None, datetime | None]
+# (owner id, first, after, event types, since, until, event types hidden by the privacy policy): a forward
+# feed page of one player.
+FeedArguments = tuple[
+    int | None, ActivityCursor | None, tuple[str, ...] | None, datetime | None, datetime | None, frozenset[str]
+]
+FeedKey = tuple[
+    int, int | None, ActivityCursor | None, tuple[str, ...] | None, datetime | None, datetime | None, frozenset[str]
+]
 
 # (user id, first, after): a page of one player's tournament history.
 HistoryKey = tuple[int, int | None, ActivityCursor | None]
 # (user id, first): one player's newest ledger lines.
 TransactionsKey = tuple[int, int]
+# (user id, event types left out): one player's first and last event times without those types.
+ActivityTimesKey = tuple[int, frozenset[str]]
 
 M = TypeVar("M", bound=Model)
 K = TypeVar("K", bound=tuple[Any, ...])
@@ -62,10 +72,10 @@ def _feed_loader(*, viewer_id: int | None, viewer_is_staff: bool) -> DataLoader[
     def fetch(keys: Sequence[FeedKey]) -> list[ActivityPage]:
         # Keys that differ only by owner share one query.
         owners_by_arguments: dict[FeedArguments, list[int]] = defaultdict(list)
-        for owner_id, first, after, event_types, since, until in keys:
-            owners_by_arguments[(first, after, event_types, since, until)].append(owner_id)
+        for owner_id, first, after, event_types, since, until, hidden in keys:
+            owners_by_arguments[(first, after, event_types, since, until, hidden)].append(owner_id)
         pages: dict[FeedKey, ActivityPage] = {}
-        for (first, after, event_types, since, until), owner_ids in owners_by_arguments.items():
+        for (first, after, event_types, since, until, hidden), owner_ids in owners_by_arguments.items():
             found = activity_forward_pages(
                 owner_ids=owner_ids,
                 viewer_id=viewer_id,
@@ -75,9 +85,10 @@ def _feed_loader(*, viewer_id: int | None, viewer_is_staff: bool) -> DataLoader[
                 event_types=event_types,
                 since=since,
                 until=until,
+                hidden_event_types=hidden,
             )
             for owner_id, page in found.items():
-                pages[(owner_id, first, after, event_types, since, until)] = page
+                pages[(owner_id, first, after, event_types, since, until, hidden)] = page
         return [pages[key] for key in keys]
 
     async def load(keys: list[FeedKey]) -> list[ActivityPage]:
@@ -117,6 +128,43 @@ def _recent_transactions(owner_ids: list[int], arguments: tuple[Any, ...]) -> di
     return economy_recent_transactions_of(user_ids=owner_ids, first=first)
 
 
+def _activity_times(
+    owner_ids: list[int], arguments: tuple[Any, ...]
+) -> dict[int, tuple[datetime | None, datetime | None]]:
+    (excluded,) = arguments
+    return activity_times_of(owner_ids=owner_ids, excluded_event_types=excluded)
+
+
+def _privacy_settings_loader() -> DataLoader[int, Settings]:
+    def fetch(keys: Sequence[int]) -> list[Settings]:
+        found = privacy_settings_of(user_ids=keys)
+        return [found[key] for key in keys]
+
+    async def load(keys: list[int]) -> list[Settings]:
+        return await run_sync(fetch, keys)
+
+    return DataLoader(load_fn=load)
+
+
+def _user_loader(privacy_settings: DataLoader[int, Settings]) -> DataLoader[int, User | None]:
+    """Players by id, each with their privacy settings (a join), primed into `privacy_settings`: the fields
+    that ask the policy about a player fetched by id need no second query."""
+
+    def fetch(keys: Sequence[int]) -> list[User | None]:
+        found = User.objects.select_related("privacy_settings").in_bulk(list(keys))
+        return [found.get(key) for key in keys]
+
+    async def load(keys: list[int]) -> list[User | None]:
+        users = await run_sync(fetch, keys)
+        for user in users:
+            if user is not None:
+                row = user._state.fields_cache.get("privacy_settings")  # None: no row, the defaults
+                privacy_settings.prime(user.pk, DEFAULT_SETTINGS if row is None else row.as_policy_settings())
+        return users
+
+    return DataLoader(load_fn=load)
+
+
 class Loaders:
     """Created once per request on the context (never shared between requests or users)."""
 
@@ -130,10 +178,16 @@ class Loaders:
         self.recent_transactions: DataLoader[TransactionsKey, list[DeltaCrownTransaction]] = _per_owner_loader(
             _recent_transactions
         )
-        self.user: DataLoader[int, User | None] = _by_pk_loader(User)
+        # Players' privacy settings (absent row: the defaults), all of a request's players in one query.
+        self.privacy_settings: DataLoader[int, Settings] = _privacy_settings_loader()
+        self.user: DataLoader[int, User | None] = _user_loader(self.privacy_settings)
         self.stats: DataLoader[int, UserProfileStats] = DataLoader(load_fn=_load_stats)
         self.tournament: DataLoader[int, Tournament | None] = _by_pk_loader(Tournament)
         self.match: DataLoader[int, Match | None] = _by_pk_loader(Match)
+        # Activity times over the events a viewer may see, all of a request's players in one query.
+        self.activity_times: DataLoader[ActivityTimesKey, tuple[datetime | None, datetime | None]] = _per_owner_loader(
+            _activity_times
+        )
 
     @staticmethod
     def prime(loader: DataLoader[int, Any], objects: Iterable[Any], key: Callable[[Any], int]) -> None:

@@ -1,6 +1,7 @@
 """Scalars that check client input for the database while coercing it, so bad values never reach a resolver."""
 
 from datetime import datetime
+from typing import NewType
 
 import strawberry
 
@@ -43,4 +44,40 @@ DateTime = strawberry.scalar(
     parse_value=parse_datetime,
 )
 
-SCALAR_OVERRIDES = {datetime: DateTime}
+
+# PostgreSQL's bigint: every coin amount, total and prize in the database fits.
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+
+
+def serialize_bigint(value: int) -> str:
+    return str(int(value))
+
+
+def parse_bigint(value: object) -> int:
+    """A bigint from a decimal string (or a JSON integer); InvalidValueError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidValueError(f"Invalid BigInt: expected a string of decimal digits, got a {type(value).__name__}.")
+    text = str(value)
+    # Plain ASCII digits only: int() would also take "1_000", " 7" and non-ASCII digits.
+    digits = text[1:] if text[:1] == "-" else text
+    if not (0 < len(digits) <= 19 and digits.isascii() and digits.isdigit()):
+        raise InvalidValueError(f'Invalid BigInt {_shown(text)}: expected an integer such as "3000000000".')
+    number = int(text)
+    if not BIGINT_MIN <= number <= BIGINT_MAX:
+        raise InvalidValueError(f"Invalid BigInt {_shown(text)}: outside the 64-bit range.")
+    return number
+
+
+BigInt = NewType("BigInt", int)
+BigIntScalar = strawberry.scalar(
+    name="BigInt",
+    description="A 64-bit integer (PostgreSQL bigint: DC coin amounts, totals and prizes), serialized as a JSON "
+    'string of decimal digits, such as "3000000000". GraphQL `Int` is 32-bit, and JSON numbers above 2^53 lose '
+    "precision in JavaScript, so a string is the only encoding every client reads exactly; it is always a "
+    "string (never a number for small values), so clients parse one type. Accepted as input as a string or an "
+    "integer literal.",
+    serialize=serialize_bigint,
+    parse_value=parse_bigint,
+)
+
+SCALAR_OVERRIDES = {datetime: DateTime, BigInt: BigIntScalar}

@@ -8,6 +8,7 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from apps.privacy.services import privacy_settings_update
 from apps.teams.models import Team
 from apps.teams.services import team_create, team_member_add
 from apps.tournaments import services as tournaments
@@ -99,3 +100,8 @@ def finish(tournament: Tournament, placements: Sequence[Registration], *, at: da
             tournament=tournament, registration=registration, placement=placement, at=at
         )
     return tournaments.tournament_complete(tournament=tournament, at=at)
+
+
+def set_privacy(user: User, *, economy_public: bool | None = None, activity_public: bool | None = None) -> None:
+    """Set a player's privacy settings through the service (None leaves one as it is)."""
+    privacy_settings_update(user=user, economy_public=economy_public, activity_public=activity_public)

@@ -1,5 +1,6 @@
 import strawberry
 
+from apps.privacy import policy
 from apps.user_profile.selectors import InvalidCursorError, InvalidPageArgumentsError, leaderboard_page
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE
 from schema.context import Info
@@ -26,13 +27,20 @@ class LeaderboardQuery:
         min_matches: int | None = None,
     ) -> LeaderboardConnection:
         try:
-            page = await run_sync(leaderboard_page, metric=metric, first=first, after=after, min_matches=min_matches)
+            # Which players this viewer may see ranked by this metric: the policy's, applied in the query.
+            metric_name: str = metric.value  # type: ignore[attr-defined]
+            scope = policy.leaderboard_scope(metric=metric_name, viewer=info.context.viewer)
+            page = await run_sync(
+                leaderboard_page, metric=metric, first=first, after=after, min_matches=min_matches, scope=scope
+            )
         except (InvalidCursorError, InvalidPageArgumentsError, ValueError) as error:
             raise BadInputError(str(error)) from error
         loaders = info.context.loaders
         # The page already holds each player's stats and account: later `stats` / `user` fields cost nothing.
         loaders.prime(loaders.stats, (entry.stats for entry in page.items), lambda stats: stats.user_id)
         loaders.prime(loaders.user, (entry.stats.user for entry in page.items), lambda user: user.pk)
+        # Each row came with its player's privacy settings: the fields below need no lookup for them.
+        loaders.privacy_settings.prime_many({entry.stats.user_id: entry.settings for entry in page.items})
         return LeaderboardConnection(
             edges=page.items,  # type: ignore[arg-type]
             page_info=page_info(

@@ -4,6 +4,7 @@ from django.contrib.auth.models import User as UserModel
 from apps.user_profile.selectors import LeaderboardEntry as Entry
 from apps.user_profile.selectors import LeaderboardMetric as Metric
 from schema.pagination import PageInfo
+from schema.scalars import BigInt
 from schema.users.types import User
 
 LeaderboardMetric = strawberry.enum(Metric, name="LeaderboardMetric", description="What players are ranked by.")
@@ -13,6 +14,13 @@ LeaderboardMetric = strawberry.enum(Metric, name="LeaderboardMetric", descriptio
 class LeaderboardEntry:
     rank: int = strawberry.field(description="Position on the board; ties ordered by the older account.")
     value: float = strawberry.field(description="The player's value of the metric.")
+
+    @strawberry.field(
+        description="The value exactly, for whole-number metrics (all but WIN_RATE, which gets null): a Float "
+        "loses coin amounts above 2^53."
+    )
+    def integer_value(root: Entry) -> BigInt | None:
+        return BigInt(root.value) if isinstance(root.value, int) else None
 
     @strawberry.field
     def user(root: Entry) -> User:

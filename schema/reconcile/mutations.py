@@ -9,6 +9,7 @@ from schema.db import run_sync
 from schema.directives import Cost, ListSize
 from schema.errors import NotFoundError, PermissionDeniedError, UnauthenticatedError
 from schema.node import pk_from_global_id
+from schema.privacy.access import viewer_field_visible
 from schema.users.types import User
 
 
@@ -62,7 +63,7 @@ class ReconcileMutation:
     async def reconcile_user_stats(
         self, info: Info, user_id: strawberry.ID | None = None, fix: bool = False
     ) -> ReconcileResult:
-        if not info.context.viewer_is_staff:
+        if not viewer_field_visible(info, "Mutation.reconcileUserStats"):
             denied = UnauthenticatedError if info.context.user is None else PermissionDeniedError
             raise denied("Only staff may reconcile player stats.")
         user_ids = [pk_from_global_id(user_id, expected_type="User")] if user_id is not None else None

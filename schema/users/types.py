@@ -1,9 +1,12 @@
+import re
 from datetime import datetime
 from typing import Any
 
 import strawberry
 from django.contrib.auth.models import User as UserModel
 
+from apps.privacy import policy
+from apps.user_profile.models import UserProfileStats
 from apps.user_profile.selectors import (
     ActivityCursor,
     InvalidCursorError,
@@ -22,6 +25,10 @@ from schema.economy.types import EconomySummary, economy_summary_for
 from schema.errors import BadInputError, PermissionDeniedError, UnauthenticatedError
 from schema.node import Node, to_global_id
 from schema.pagination import page_info
+from schema.privacy.access import settings_for_visibility
+from schema.privacy.extensions import PolicyGuard
+from schema.privacy.types import PrivacySettings, privacy_settings_type
+from schema.scalars import BigInt
 from schema.tournaments.history import TournamentHistoryConnection, TournamentHistoryEdge, TournamentHistoryEntry
 
 
@@ -37,21 +44,97 @@ class UserStats:
     matches_won: int
     matches_lost: int
     matches_drawn: int
-    total_earned: int
-    total_spent: int
+    total_earned: BigInt | None = strawberry.field(description="Null unless the player made their economy public.")
+    total_spent: BigInt | None = strawberry.field(description="Null unless the player made their economy public.")
     achievements_unlocked: int
     teams_joined: int
     teams_left: int
-    first_activity_at: datetime | None
-    last_activity_at: datetime | None
+    first_activity_at: datetime | None = strawberry.field(
+        description="Over the events the viewer may see; null when the player keeps their activity private."
+    )
+    last_activity_at: datetime | None = strawberry.field(
+        description="Over the events the viewer may see (a private coin event does not move it); null when the "
+        "player keeps their activity private."
+    )
     win_rate: float = strawberry.field(description="Matches won / played, 0 with none played.")
     tournament_win_rate: float = strawberry.field(description="Tournaments won / completed.")
-    net_earnings: int
+    net_earnings: BigInt | None = strawberry.field(description="Null unless the player made their economy public.")
     podium_finishes: int
     active_teams: int
     # Decimals on the model, serialized as Float (plain attributes: no resolver on this hot type).
     win_rate_percent: float
     tournament_win_rate_percent: float
+
+
+_TIME_FIELDS = ("first_activity_at", "last_activity_at")
+
+
+class VisibleStats:
+    """A player's stats as one viewer may see them: what the policy hides reads None, and the activity
+    times are computed over the events the viewer may see (one batched query for all rows, when asked)."""
+
+    __slots__ = ("_excluded", "_hidden", "_info", "_stats")
+
+    def __init__(self, stats: UserProfileStats, *, hidden: frozenset[str], excluded: frozenset[str], info: Info):
+        self._stats = stats
+        self._hidden = hidden
+        self._excluded = excluded
+        self._info = info
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._hidden:
+            return None
+        if name in _TIME_FIELDS and self._excluded:
+            return self._time(name)
+        return getattr(self._stats, name)
+
+    async def _time(self, name: str) -> datetime | None:
+        key = (self._stats.user_id, self._excluded)
+        first, last = await self._info.context.loaders.activity_times.load(key)
+        return first if name == "first_activity_at" else last
+
+
+async def _visible_stats(stats: UserProfileStats, info: Info) -> UserProfileStats | VisibleStats:
+    owner_id = stats.user_id
+    viewer = info.context.viewer
+    if policy.sees_everything(viewer=viewer, owner_id=owner_id):
+        return stats
+    settings = await settings_for_visibility(info, owner_id)
+    visible = policy.visible_fields("UserStats", viewer=viewer, owner_id=owner_id, settings=settings)
+    hidden = _STATS_FIELDS.keys() - visible  # a field the policy does not list is hidden
+    times = policy.activity_time_rule(viewer=viewer, owner_id=owner_id, settings=settings)
+    if not hidden and not times.excluded_event_types:
+        return stats
+    return VisibleStats(
+        stats,
+        hidden=frozenset(_STATS_FIELDS[name] for name in hidden),
+        excluded=frozenset() if times.hidden else times.excluded_event_types,
+        info=info,
+    )
+
+
+async def _stats_of(owner_id: int, cached: UserProfileStats | None, info: Info) -> UserProfileStats | VisibleStats:
+    stats = cached if cached is not None else await info.context.loaders.stats.load(owner_id)
+    return await _visible_stats(stats, info)
+
+
+def _economy_denied(info: Info) -> None:
+    # Anonymous: signing in may help (UNAUTHENTICATED); another player: it will not (FORBIDDEN).
+    denied = UnauthenticatedError if info.context.user is None else PermissionDeniedError
+    raise denied("Only the player and staff may see a player's economy summary.")
+
+
+def _empty_history() -> TournamentHistoryConnection:
+    return TournamentHistoryConnection(
+        edges=[], page_info=page_info(cursors=[], has_next_page=False, has_previous_page=False)
+    )
+
+
+# UserStats' fields: GraphQL name (the policy's) to attribute name (the row's).
+_STATS_FIELDS: dict[str, str] = {
+    field.graphql_name or re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), field.python_name): field.python_name
+    for field in UserStats.__strawberry_definition__.fields  # type: ignore[attr-defined]
+}
 
 
 def _bad_input(error: Exception) -> BadInputError:
@@ -69,16 +152,17 @@ class User(Node):
     @strawberry.field(directives=[Cost(weight="1")])
     def stats(root: UserModel, info: Info) -> UserStats:
         # A leaderboard loads each player from their stats row, which leaves it cached on the user: use it
-        # without a coroutine per row. Otherwise return the loader's future (graphql-core awaits it).
+        # without a loader round. The player and staff get the row itself; others what the policy lets through.
         cached = root._state.fields_cache.get("stats")
-        if cached is not None:
+        if cached is not None and policy.sees_everything(viewer=info.context.viewer, owner_id=root.pk):
             return cached
-        return info.context.loaders.stats.load(root.pk)  # type: ignore[return-value]
+        return _stats_of(root.pk, cached, info)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Newest first. `first`/`after` page to older events, `last`/`before` to newer ones (at "
         "most 100). `since` is inclusive, `until` exclusive. Economy events only for the player and staff.",
         directives=[connection_size(assumed_size=DEFAULT_PAGE_SIZE, slicing_arguments=("first", "last"))],
+        extensions=[PolicyGuard("User.activities", denied=lambda info: _empty_activities())],
     )
     async def activities(
         root: UserModel,
@@ -92,6 +176,7 @@ class User(Node):
         until: datetime | None = None,
     ) -> ActivityConnection:
         context = info.context
+        settings = await settings_for_visibility(info, root.pk)  # the guard loaded them: no second query
         try:
             # Checked before any work: at most one item per event type, a window the right way round.
             types = feed_event_types(t.value for t in event_types) if event_types is not None else None  # type: ignore[attr-defined]
@@ -100,7 +185,8 @@ class User(Node):
                 # A forward page: batched across all the players of this request (one query for a leaderboard).
                 validate_page_size(name="first", value=first)
                 cursor = ActivityCursor.decode(after) if after is not None else None
-                key = (root.pk, first, cursor, types, since, until)
+                hidden = policy.hidden_event_types(viewer=context.viewer, owner_id=root.pk, settings=settings)
+                key = (root.pk, first, cursor, types, since, until, hidden)
                 page = await context.loaders.feed_page.load(key)
             else:
                 page = await run_sync(
@@ -115,10 +201,15 @@ class User(Node):
                     event_types=types,
                     since=since,
                     until=until,
+                    settings=settings,
                 )
         except (InvalidCursorError, InvalidPageArgumentsError, ValueError) as error:
             raise _bad_input(error) from error
-        edges = [ActivityEdge(cursor=page.cursor_of(item), node=ActivityNode(item)) for item in page.items]  # type: ignore[arg-type]
+        viewer = context.viewer
+        edges = [
+            ActivityEdge(cursor=page.cursor_of(item), node=ActivityNode(item, viewer=viewer, settings=settings))  # type: ignore[arg-type]
+            for item in page.items
+        ]
         return ActivityConnection(
             edges=edges,
             page_info=page_info(
@@ -131,6 +222,7 @@ class User(Node):
     @strawberry.field(
         description="One entry per tournament registered for, newest first (at most 100).",
         directives=[connection_size(assumed_size=DEFAULT_PAGE_SIZE)],
+        extensions=[PolicyGuard("User.tournamentHistory", denied=lambda info: _empty_history())],
     )
     async def tournament_history(
         root: UserModel, info: Info, first: int | None = None, after: str | None = None
@@ -155,17 +247,29 @@ class User(Node):
             ),
         )
 
-    @strawberry.field(description="The player's and staff's eyes only: others get null and an error.")
+    @strawberry.field(
+        description="The player's and staff's eyes only, unless the player made their economy public: others "
+        "get null and an error.",
+        extensions=[PolicyGuard("User.economySummary", denied=_economy_denied)],
+    )
     async def economy_summary(root: UserModel, info: Info) -> EconomySummary | None:
-        if not info.context.may_see_private(owner_id=root.pk):
-            # Anonymous: signing in may help (UNAUTHENTICATED); another player: it will not (FORBIDDEN).
-            denied = UnauthenticatedError if info.context.user is None else PermissionDeniedError
-            raise denied("Only the player and staff may see a player's economy summary.")
         return await economy_summary_for(owner_id=root.pk, info=info)
+
+    @strawberry.field(
+        description="What the player shows others; null for anyone but the player and staff.",
+        extensions=[PolicyGuard("User.privacySettings", denied=lambda info: None)],
+    )
+    async def privacy_settings(root: UserModel, info: Info) -> PrivacySettings | None:
+        # The player's own or staff: the real settings, not the visibility shortcut.
+        return privacy_settings_type(await info.context.loaders.privacy_settings.load(root.pk))
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Any) -> bool:
         return isinstance(obj, UserModel)
+
+
+def _empty_activities() -> ActivityConnection:
+    return ActivityConnection(edges=[], page_info=page_info(cursors=[], has_next_page=False, has_previous_page=False))
 
 
 __all__ = ["Activity", "TournamentHistoryEntry", "User", "UserStats"]

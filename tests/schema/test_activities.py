@@ -118,7 +118,7 @@ def test_economy_events_are_private_to_owner_and_staff(client: Client) -> None:
     own_client = Client()
     own_client.force_login(player)
     coins = _feed(own_client, player, first=10, types=["COINS_EARNED"])["data"]["user"]["activities"]["edges"]
-    assert [edge["node"]["amount"] for edge in coins] == [50]
+    assert [edge["node"]["amount"] for edge in coins] == ["50"]
 
 
 def test_event_type_filter_and_relations(client: Client) -> None:

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from apps.economy.services import transaction_create
+from apps.privacy.services import privacy_settings_update
 from apps.user_profile.models import UserProfileStats
 from schema.node import to_global_id
 from tests.factories import UserFactory, enter, finish, make_tournament, play
@@ -49,7 +50,8 @@ def test_stats_expose_every_counter_and_ratio(client: Client) -> None:
     transaction_create(user=a, amount=300, reason="TOURNAMENT_PRIZE")
     transaction_create(user=a, amount=-100, reason="SHOP_PURCHASE")
 
-    # when their stats are read
+    # when the player reads their own stats
+    client.force_login(a)
     fields = (
         "tournamentsRegistered tournamentsPlayed tournamentsCompleted tournamentsWon tournamentsRunnerUp "
         "tournamentsTop4 matchesPlayed matchesWon matchesLost matchesDrawn totalEarned totalSpent "
@@ -67,7 +69,7 @@ def test_stats_expose_every_counter_and_ratio(client: Client) -> None:
     assert stats["winRatePercent"] == 50.0
     assert stats["tournamentsWon"] == 1
     assert stats["tournamentWinRate"] == 1.0
-    assert stats["netEarnings"] == row.net_earnings == 200
+    assert stats["netEarnings"] == str(row.net_earnings) == "200"
     assert stats["lastActivityAt"] == row.last_activity_at.isoformat()
 
 
@@ -176,10 +178,10 @@ def test_economy_summary_owner_and_staff_only(client: Client) -> None:
     assert anonymous["data"] == {"user": {"economySummary": None}}
     assert error_messages(anonymous) == ["Only the player and staff may see a player's economy summary."]
     expected = {
-        "totalEarned": 150,
-        "totalSpent": 30,
-        "netEarnings": 120,
-        "recentTransactions": [{"amount": 50, "reason": "ADJUSTMENT"}, {"amount": -30, "reason": "ADJUSTMENT"}],
+        "totalEarned": "150",
+        "totalSpent": "30",
+        "netEarnings": "120",
+        "recentTransactions": [{"amount": "50", "reason": "ADJUSTMENT"}, {"amount": "-30", "reason": "ADJUSTMENT"}],
     }
     assert own["data"]["user"]["economySummary"] == expected
     assert staff["data"]["user"]["economySummary"] == expected
@@ -325,15 +327,15 @@ def test_tournament_match_and_transaction_fields(client: Client) -> None:
             "id": to_global_id("Tournament", cup.pk),
             "name": "Field Cup",
             "game": "Dota 2",
-            "status": cup.status,
+            "status": "REGISTRATION_OPEN",
             "format": "SOLO",
             "startsAt": cup.starts_at.isoformat(),
-            "prizePool": 500,
+            "prizePool": "500",
             "completedAt": None,
         },
     }
     [line] = body["data"]["user"]["economySummary"]["recentTransactions"]
-    assert (line["amount"], line["reason"], line["reference"]) == (-20, "ENTRY_FEE", "cup-1")
+    assert (line["amount"], line["reason"], line["reference"]) == ("-20", "ENTRY_FEE", "cup-1")
 
 
 def test_recent_transactions_query_count_is_constant(client: Client) -> None:
@@ -372,12 +374,14 @@ def test_user_stats_is_one_query(client: Client) -> None:
     bare = UserFactory(username="bare")
     UserProfileStats.objects.filter(user=bare).delete()
 
-    # when their stats are read by username
+    # when their stats are read by username (the economy made public: anyone may see the totals)
+    privacy_settings_update(user=player, economy_public=True, activity_public=None)
+    privacy_settings_update(user=bare, economy_public=True, activity_public=None)
     with count_queries() as captured:
         body = graphql(client, '{ user(username: "solo") { stats { totalEarned } } }')
     missing = graphql(client, '{ user(username: "bare") { stats { totalEarned matchesPlayed } } }')
 
-    # then the stats come with the user in one query, and a missing row reads as zeros
-    assert body["data"] == {"user": {"stats": {"totalEarned": 7}}}
+    # then the stats and the settings come with the user in one query, and a missing row reads as zeros
+    assert body["data"] == {"user": {"stats": {"totalEarned": "7"}}}
     assert len(captured) == 1
-    assert missing["data"] == {"user": {"stats": {"totalEarned": 0, "matchesPlayed": 0}}}
+    assert missing["data"] == {"user": {"stats": {"totalEarned": "0", "matchesPlayed": 0}}}

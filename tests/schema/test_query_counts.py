@@ -11,7 +11,7 @@ from django.test import Client
 from apps.economy.services import transaction_create
 from apps.user_profile.models import UserProfileStats
 from schema.node import to_global_id
-from tests.factories import UserFactory, enter, finish, make_tournament, play
+from tests.factories import UserFactory, enter, finish, make_tournament, play, set_privacy
 from tests.schema.conftest import count_queries, graphql
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +171,54 @@ def test_players_of_stats_drifts_cost_the_same_for_1_and_12_players(client: Clie
     # closed), one batch of players (their ids, a savepoint around the recomputed and the stored counters),
     # the probe for a next batch, and the drifts' players in one statement
     assert counts == [VIEWER + 1 + 2 + 5 + 1 + 1] * 2
+
+
+# What a visitor reads of each row: the policy decides with each player's settings, looked up with the board.
+COMBINATIONS = ((True, True), (False, True), (True, False), (False, False))
+VISITOR_ROW = """username stats { matchesWon totalEarned netEarnings lastActivityAt }
+  activities(first: 5) { edges { node { eventType details { __typename } } } }
+  tournamentHistory(first: 2) { edges { node { placement } } }"""
+
+
+@pytest.mark.parametrize("metric", ["MATCHES_WON", "NET_EARNINGS"])
+def test_a_visitors_leaderboard_costs_the_same_for_4_and_20_players_with_mixed_settings(
+    client: Client, settings, metric: str
+) -> None:
+    # given 20 players with every combination of settings, also among the top 4 of each board (the winners
+    # of the pairs, players 0, 2, 4 and 6, lead the MATCHES_WON board)
+    settings.GRAPHQL_MAX_QUERY_COST = 10_000
+    players = players_with_history(20)
+    choices = [(economy, activity) for economy, activity in COMBINATIONS for _ in range(2)]
+    for index, player in enumerate(players):
+        economy, activity = choices[index % len(choices)]
+        set_privacy(player, economy_public=economy, activity_public=activity)
+    query = (
+        "query($first: Int!) { leaderboard(metric: "
+        + metric
+        + ", first: $first) { edges { node { "
+        + VISITOR_ROW
+        + " } } } }"
+    )
+
+    def board(size: int) -> tuple[int, list[dict[str, Any]]]:
+        count, data = run(client, query, {"first": size})
+        return count, board_nodes(data)
+
+    # when an anonymous visitor reads boards of 4 and of 20 rows
+    (few, small), (many, large) = board(4), board(20)
+
+    # then both cost the board (with each player's settings), the activity times over public events, the
+    # feeds (one statement per distinct rule) and the histories: no statement per row
+    assert len(small) == 4
+    assert few == many
+    assert many <= 5
+    # and the rows show what the settings allow
+    for node in large:
+        index = next(i for i, p in enumerate(players) if p.username == node["username"])
+        economy, activity = choices[index % len(choices)]
+        assert (node["stats"]["totalEarned"] is not None) == economy
+        assert (node["stats"]["lastActivityAt"] is not None) == activity
+        assert bool(node["activities"]["edges"]) == activity
+        assert bool(node["tournamentHistory"]["edges"]) == activity
+    if metric == "NET_EARNINGS":
+        assert len(large) == 10  # only the public economies

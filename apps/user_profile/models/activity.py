@@ -80,11 +80,21 @@ class UserActivityQuerySet(models.QuerySet["UserActivity"]):
         deleted, _ = super().delete()
         return deleted
 
-    def visible_to(self, *, viewer_id: int | None, owner_id: int, viewer_is_staff: bool) -> "UserActivityQuerySet":
-        """Economy events are private to their owner and staff."""
-        if viewer_is_staff or viewer_id == owner_id:
+    def visible_to(
+        self, *, viewer_id: int | None, owner_id: int, viewer_is_staff: bool, settings: Any = None
+    ) -> "UserActivityQuerySet":
+        """The events of `owner_id` the viewer may see, as apps.privacy.policy decides with the owner's
+        settings (`settings`, or looked up when the viewer is neither the owner nor staff)."""
+        from apps.privacy import policy  # the policy classifies this model's event types
+        from apps.privacy.selectors import privacy_settings_for
+
+        viewer = policy.Viewer(id=viewer_id, is_staff=viewer_is_staff)
+        if policy.sees_everything(viewer=viewer, owner_id=owner_id):
             return self
-        return self.exclude(event_type__in=ECONOMY_EVENT_TYPES)
+        if settings is None:
+            settings = privacy_settings_for(user_id=owner_id)
+        hidden = policy.hidden_event_types(viewer=viewer, owner_id=owner_id, settings=settings)
+        return self.exclude(event_type__in=sorted(hidden)) if hidden else self
 
 
 class UserActivity(models.Model):

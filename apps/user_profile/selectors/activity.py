@@ -1,13 +1,17 @@
 """A player's activity feed, newest first, paged by keyset on (timestamp, id)."""
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 
+from apps.privacy import policy
+from apps.privacy.policy import Settings
+from apps.privacy.selectors import privacy_settings_of
 from apps.user_profile.models import ActivityEventType, UserActivity
-from apps.user_profile.models.activity import ECONOMY_EVENT_TYPES, UserActivityQuerySet
+from apps.user_profile.models.activity import UserActivityQuerySet
 from apps.user_profile.selectors.cursors import ActivityCursor
 from apps.user_profile.selectors.inputs import InvalidDateTimeError, database_datetime
 
@@ -95,10 +99,12 @@ def activity_feed_queryset(
     event_types: Iterable[str] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    settings: Settings | None = None,
 ) -> UserActivityQuerySet:
-    """The events of `owner_id` that `viewer_id` may see, with the optional filters, unordered."""
+    """The events of `owner_id` that `viewer_id` may see (the privacy policy decides, with the owner's
+    `settings` when the caller has them), with the optional filters, unordered."""
     events = UserActivity.objects.filter(user_id=owner_id).visible_to(
-        viewer_id=viewer_id, owner_id=owner_id, viewer_is_staff=viewer_is_staff
+        viewer_id=viewer_id, owner_id=owner_id, viewer_is_staff=viewer_is_staff, settings=settings
     )
     types = feed_event_types(event_types)
     since, until = feed_window(since, until)
@@ -123,13 +129,15 @@ def activity_page(
     event_types: Iterable[str] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    settings: Settings | None = None,
 ) -> ActivityPage:
     """One page of the feed in one query (limit + 1 rows tell whether more exist).
 
     `first`/`after` page towards older events, `last`/`before` towards newer ones (Relay semantics over a
     newest-first list). Cursors are positions, not offsets: events recorded between two requests never
     shift a page, so a client paging on never sees an item twice or misses one. `since` is inclusive,
-    `until` exclusive. Economy events are left out unless the viewer is the owner or staff.
+    `until` exclusive. Only the events the privacy policy lets the viewer see (the owner's `settings` are
+    looked up when not given and the viewer is neither the owner nor staff).
     """
     validate_page_size(name="first", value=first)
     validate_page_size(name="last", value=last)
@@ -145,6 +153,7 @@ def activity_page(
         event_types=event_types,
         since=since,
         until=until,
+        settings=settings,
     )
     if after_cursor is not None:
         events = events.filter(older_than(after_cursor))
@@ -178,23 +187,50 @@ def activity_forward_pages(
     event_types: Iterable[str] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    hidden_event_types: frozenset[str] | None = None,
 ) -> dict[int, ActivityPage]:
     """A forward feed page (`first`, `after`) of each of many players, in one query.
 
     A LATERAL join walks each player's feed index from the cursor, the fastest plan there is for a page,
     so the API serves every forward page through it: one player's feed, or the latest events of each
-    player on a leaderboard. Same rules as activity_page.
+    player on a leaderboard. Same rules as activity_page. `hidden_event_types` is what the privacy policy
+    hides of every one of these owners from this viewer; without it the policy is asked here.
     """
     validate_page_size(name="first", value=first)
     types = feed_event_types(event_types)
     since, until = feed_window(since, until)
+    if hidden_event_types is None:
+        # One query per distinct rule (owners sharing settings share a query): at most a few for any board.
+        owners_by_hidden = _owners_by_hidden_event_types(
+            owner_ids=owner_ids, viewer=policy.Viewer(id=viewer_id, is_staff=viewer_is_staff)
+        )
+        pages: dict[int, ActivityPage] = {}
+        for hidden, owners in owners_by_hidden.items():
+            pages.update(
+                activity_forward_pages(
+                    owner_ids=owners,
+                    viewer_id=viewer_id,
+                    viewer_is_staff=viewer_is_staff,
+                    first=first,
+                    after=after,
+                    event_types=types,
+                    since=since,
+                    until=until,
+                    hidden_event_types=hidden,
+                )
+            )
+        return {owner_id: pages[owner_id] for owner_id in owner_ids}
+    if len(hidden_event_types) >= len(ActivityEventType):  # a private feed: nothing to query
+        return {
+            owner_id: ActivityPage(items=[], has_next_page=False, has_previous_page=False) for owner_id in owner_ids
+        }
     size = DEFAULT_PAGE_SIZE if first is None else first
     table = UserActivity._meta.db_table
     conditions = ["a.user_id = owner.id"]
     params: list[object] = [list(owner_ids)]
-    if not viewer_is_staff:
-        conditions.append("(a.event_type <> ALL(%s) OR a.user_id = %s)")
-        params += [sorted(ECONOMY_EVENT_TYPES), viewer_id if viewer_id is not None else 0]
+    if hidden_event_types:
+        conditions.append("a.event_type <> ALL(%s)")
+        params.append(sorted(hidden_event_types))
     if types is not None:
         conditions.append("a.event_type = ANY(%s)")
         params.append(list(types))
@@ -223,3 +259,39 @@ def activity_forward_pages(
         )
         for owner_id, events in rows.items()
     }
+
+
+def _owners_by_hidden_event_types(
+    *, owner_ids: list[int], viewer: policy.Viewer, settings: Mapping[int, Settings] | None = None
+) -> dict[frozenset[str], list[int]]:
+    """The owners grouped by what the policy hides of them from `viewer` (no lookup for owner and staff)."""
+    if viewer.is_staff:
+        return {frozenset(): list(owner_ids)}
+    others = [owner_id for owner_id in owner_ids if owner_id != viewer.id]
+    found = settings if settings is not None else (privacy_settings_of(user_ids=others) if others else {})
+    groups: dict[frozenset[str], list[int]] = defaultdict(list)
+    for owner_id in owner_ids:
+        owner_settings = found.get(owner_id, policy.DEFAULT_SETTINGS)
+        groups[policy.hidden_event_types(viewer=viewer, owner_id=owner_id, settings=owner_settings)].append(owner_id)
+    return groups
+
+
+ActivityTimes = tuple[datetime | None, datetime | None]
+
+
+def activity_times_of(*, owner_ids: Iterable[int], excluded_event_types: Iterable[str]) -> dict[int, ActivityTimes]:
+    """Each player's (first, last) event time without the excluded types, in one query for them all.
+
+    What the stored first/last_activity_at would be if those events had never happened: what a viewer who
+    may not see them is shown.
+    """
+    owners = list(dict.fromkeys(owner_ids))
+    found = {
+        row["user_id"]: (row["first"], row["last"])
+        for row in UserActivity.objects.filter(user_id__in=owners)
+        .exclude(event_type__in=sorted(excluded_event_types))
+        .values("user_id")
+        .annotate(first=Min("timestamp"), last=Max("timestamp"))
+        .order_by()
+    }
+    return {owner_id: found.get(owner_id, (None, None)) for owner_id in owners}

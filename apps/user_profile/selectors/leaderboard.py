@@ -4,10 +4,11 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BigIntegerField, ExpressionWrapper, F, FloatField, Q
+from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, F, FloatField, Q, Value
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 
+from apps.privacy.policy import DEFAULT_SETTINGS, LeaderboardScope, Settings
 from apps.user_profile.models import UserProfileStats
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE, validate_page_size
 from apps.user_profile.selectors.cursors import MAX_BIGINT, InvalidCursorError, decode_cursor, encode_cursor
@@ -31,6 +32,7 @@ class LeaderboardEntry:
     value: float | int
     stats: UserProfileStats  # with its user loaded
     cursor: str
+    settings: Settings  # the player's privacy settings (read with the row: no lookup per row later)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +74,14 @@ def leaderboard_page(
     first: int | None = None,
     after: str | None = None,
     min_matches: int | None = None,
+    scope: LeaderboardScope | None = None,
 ) -> LeaderboardPage:
     """One page of the board in one query: highest value first, ties by lower user id (oldest account).
 
     Ranks are positions on the board (1, 2, 3 …, ties ordered by user id), carried in the cursor so deep
     pages need no count. Only players with at least `min_matches` matches played are ranked (default 10
-    for WIN_RATE, 0 otherwise).
+    for WIN_RATE, 0 otherwise). `scope` (apps.privacy.policy.leaderboard_scope) says which players the
+    viewer may see on this board: ranks count only those.
     """
     validate_page_size(name="first", value=first)
     size = DEFAULT_PAGE_SIZE if first is None else first
@@ -88,7 +92,24 @@ def leaderboard_page(
     if metric is LeaderboardMetric.WIN_RATE:
         min_matches = max(min_matches, 1)
 
-    rows = UserProfileStats.objects.select_related("user").annotate(metric_value=_metric_expression(metric))
+    rows = UserProfileStats.objects.select_related("user").annotate(
+        metric_value=_metric_expression(metric),
+        economy_public=Coalesce(
+            F("user__privacy_settings__economy_public"),
+            Value(DEFAULT_SETTINGS.economy_public),
+            output_field=BooleanField(),
+        ),
+        activity_public=Coalesce(
+            F("user__privacy_settings__activity_public"),
+            Value(DEFAULT_SETTINGS.activity_public),
+            output_field=BooleanField(),
+        ),
+    )
+    if scope is not None and scope.setting is not None:
+        shown = Q(**{scope.setting: True})
+        if scope.viewer_id is not None:
+            shown |= Q(user_id=scope.viewer_id)
+        rows = rows.filter(shown)
     if min_matches:
         rows = rows.filter(matches_played__gte=min_matches)
     start_rank = 1
@@ -110,6 +131,7 @@ def leaderboard_page(
                 value=value,
                 stats=stats,
                 cursor=encode_cursor(CURSOR_KIND, [metric.value, value, stats.user_id, rank]),
+                settings=Settings(economy_public=stats.economy_public, activity_public=stats.activity_public),
             )
         )
     return LeaderboardPage(

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Model
 
+from apps.privacy.models import PrivacySettings
 from apps.user_profile.models import UserProfileStats
 
 M = TypeVar("M", bound=Model)
@@ -57,28 +58,42 @@ def models_by_pk(model: type[M], pks: Iterable[int]) -> dict[int, M]:
     return {instance.pk: instance for instance in found}
 
 
+# What a player lookup brings along, as select_related would: the reverse one-to-one rows every read of a player
+# needs (the stats, the most asked-for field; the privacy settings, which decide what the rest shows).
+PLAYER_RELATED: tuple[tuple[str, type[Model]], ...] = (
+    ("stats", UserProfileStats),
+    ("privacy_settings", PrivacySettings),
+)
+
+
 @cache
-def _user_with_stats_sql() -> str:
-    _, user_columns, _ = _columns(User)
-    _, stats_columns, _ = _columns(UserProfileStats)
+def _player_sql() -> str:
     quote = connection.ops.quote_name
-    users, stats = quote(User._meta.db_table), quote(UserProfileStats._meta.db_table)
-    return (
-        f"SELECT {user_columns}, {stats_columns} FROM {users} LEFT JOIN {stats} "
-        f"ON {stats}.{quote('user_id')} = {users}.{quote('id')} WHERE {users}.{quote('username')} = %s"
-    )
+    users = quote(User._meta.db_table)
+    columns = [_columns(User)[1]]
+    joins = []
+    for _, model in PLAYER_RELATED:
+        table = quote(model._meta.db_table)
+        columns.append(_columns(model)[1])
+        joins.append(f"LEFT JOIN {table} ON {table}.{quote('user_id')} = {users}.{quote('id')}")
+    return f"SELECT {', '.join(columns)} FROM {users} {' '.join(joins)} WHERE {users}.{quote('username')} = %s"
 
 
-def user_with_stats_by_username(username: str) -> User | None:
-    """The player called `username` with their stats row loaded (as `select_related("stats")` leaves it), so
-    `stats`, the most asked-for field, needs no second query; None when there is no such player."""
+def player_by_username(username: str) -> User | None:
+    """The player called `username` with PLAYER_RELATED loaded (absent rows cached as None, as select_related
+    leaves them); None when there is no such player."""
     with connection.cursor() as cursor:
-        cursor.execute(_user_with_stats_sql(), [username])
+        cursor.execute(_player_sql(), [username])
         row = cursor.fetchone()
     if row is None:
         return None
-    width = len(_columns(User)[0])
-    user = _instance(User, row[:width])
-    if row[width] is not None:  # the stats row's primary key (user_id): absent for a player without stats yet
-        user._state.fields_cache["stats"] = _instance(UserProfileStats, row[width:])
+    start = len(_columns(User)[0])
+    user = _instance(User, row[:start])
+    for name, model in PLAYER_RELATED:
+        names = _columns(model)[0]
+        values = row[start : start + len(names)]
+        # The related row's primary key is NULL when the player has no such row yet.
+        present = values[names.index(model._meta.pk.attname)] is not None  # type: ignore[union-attr]
+        user._state.fields_cache[name] = _instance(model, values) if present else None
+        start += len(names)
     return user

@@ -12,10 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from apps.privacy import policy
+from apps.privacy.policy import DEFAULT_SETTINGS, Settings, Viewer
 from apps.user_profile.models import UserProfileStats
 from apps.user_profile.selectors import (
     InvalidCursorError,
     activity_page,
+    activity_times_of,
     could_be_username,
     tournament_history_page,
 )
@@ -40,22 +43,47 @@ def _player(username: str, *related: str) -> User:
     return user
 
 
+def _settings_of(user: User) -> Settings:
+    """The player's privacy settings, fetched with the player (select_related "privacy_settings")."""
+    row = user._state.fields_cache.get("privacy_settings")  # None: no row, the defaults
+    return DEFAULT_SETTINGS if row is None else row.as_policy_settings()
+
+
+def _last_active(stats: UserProfileStats, *, viewer: Viewer, settings: Settings) -> object:
+    """ "Last active" over the events the viewer may see: a private coin line must not move it for others."""
+    rule = policy.activity_time_rule(viewer=viewer, owner_id=stats.user_id, settings=settings)
+    if rule.hidden:
+        return None
+    if not rule.excluded_event_types:
+        return stats.last_activity_at
+    _, last = activity_times_of(owner_ids=[stats.user_id], excluded_event_types=rule.excluded_event_types)[
+        stats.user_id
+    ]
+    return last
+
+
 @require_GET
 def player_profile(request: HttpRequest, username: str) -> HttpResponse:
-    user = _player(username, "stats", "profile")
+    user = _player(username, "stats", "profile", "privacy_settings")
     # A missing stats row is never an error: a player with no row has all-zero stats.
     stats = getattr(user, "stats", None) or UserProfileStats(user=user)
     profile = getattr(user, "profile", None)
-    viewer = request.user
-    is_owner = viewer.is_authenticated and viewer.pk == user.pk
-    can_see_economy = is_owner or viewer.is_staff
-    history = tournament_history_page(user_id=user.pk, first=PROFILE_RECENT_TOURNAMENTS)
-    recent = activity_page(
-        owner_id=user.pk,
-        viewer_id=viewer.pk if viewer.is_authenticated else None,
-        viewer_is_staff=viewer.is_staff,
-        first=PROFILE_RECENT_ACTIVITY,
-    )
+    viewer = Viewer.of(request.user)
+    settings = _settings_of(user)
+    is_owner = viewer.id == user.pk
+    # The policy decides each section; the page only lays them out.
+    can_see_economy = policy.page_visible("profile.economy", viewer=viewer, owner_id=user.pk, settings=settings)
+    can_see_activity = policy.page_visible("profile.activity", viewer=viewer, owner_id=user.pk, settings=settings)
+    history = recent = None
+    if can_see_activity:
+        history = tournament_history_page(user_id=user.pk, first=PROFILE_RECENT_TOURNAMENTS)
+        recent = activity_page(
+            owner_id=user.pk,
+            viewer_id=viewer.id,
+            viewer_is_staff=viewer.is_staff,
+            first=PROFILE_RECENT_ACTIVITY,
+            settings=settings,
+        )
     context = {
         "player": user,
         "display_name": (profile.display_name if profile else "") or user.get_username(),
@@ -63,10 +91,18 @@ def player_profile(request: HttpRequest, username: str) -> HttpResponse:
         "stats": stats,
         "is_owner": is_owner,
         "can_see_economy": can_see_economy,
-        "history": history.items,
+        "can_see_activity": can_see_activity,
+        "last_active": _last_active(stats, viewer=viewer, settings=settings),
+        "history": history.items if history else [],
         # The profile shows the latest few; the link leads to the rest only when there is a rest.
-        "has_more_history": history.has_next_page,
-        "activities": [present_activity(event) for event in recent.items],
+        "has_more_history": history.has_next_page if history else False,
+        "activities": [
+            present_activity(
+                event,
+                metadata=policy.visible_metadata(event.metadata, viewer=viewer, owner_id=user.pk, settings=settings),
+            )
+            for event in (recent.items if recent else [])
+        ],
     }
     return render(request, "user_profile/profile.html", context)
 
@@ -74,12 +110,16 @@ def player_profile(request: HttpRequest, username: str) -> HttpResponse:
 @require_GET
 def tournament_history(request: HttpRequest, username: str) -> HttpResponse:
     """Every tournament a player entered, newest first, 20 a page with keyset "older" links (public)."""
-    user = _player(username, "profile")
+    user = _player(username, "profile", "privacy_settings")
     profile = getattr(user, "profile", None)
     context: dict[str, object] = {
         "player": user,
         "display_name": (profile.display_name if profile else "") or user.get_username(),
     }
+    viewer = Viewer.of(request.user)
+    if not policy.page_visible("tournament_history", viewer=viewer, owner_id=user.pk, settings=_settings_of(user)):
+        context["error"] = "This player keeps their tournament history private."
+        return render(request, "user_profile/tournament_history.html", context, status=403)
     after = request.GET.get("after") or None
     try:
         page = tournament_history_page(user_id=user.pk, first=HISTORY_PAGE_SIZE, after=after)
@@ -105,13 +145,16 @@ def my_activity(request: HttpRequest) -> HttpResponse:
         return _bad_page(request, "Follow one “older” or “newer” link at a time.")
     user_id = request.user.pk
     assert user_id is not None  # login_required
+    viewer = Viewer.of(request.user)
+    if not policy.page_visible("my_activity", viewer=viewer, owner_id=user_id, settings=DEFAULT_SETTINGS):
+        raise Http404  # unreachable for a signed-in player: the page is always their own
     paging_back = before is not None
     try:
         # "newer" pages back with last/before, "older" pages on with first/after (no cursor: the latest).
         page = activity_page(
             owner_id=user_id,
-            viewer_id=user_id,
-            viewer_is_staff=request.user.is_staff,
+            viewer_id=viewer.id,
+            viewer_is_staff=viewer.is_staff,
             first=None if paging_back else FEED_PAGE_SIZE,
             after=after,
             last=FEED_PAGE_SIZE if paging_back else None,

@@ -111,7 +111,9 @@ def activity_sentence(*, event_type: str, metadata: dict[str, Any]) -> str:
     return build(metadata or {})
 
 
-def present_activity(event: UserActivity) -> ActivityItem:
+def present_activity(event: UserActivity, *, metadata: dict[str, Any] | None = None) -> ActivityItem:
+    """`metadata`: what the viewer may see of the event's (apps.privacy.policy.visible_metadata); all of it
+    when not given (the player's own feed)."""
     icon, tone = ICONS.get(event.event_type, FALLBACK_ICON)
     return ActivityItem(
         id=event.pk,
@@ -119,7 +121,9 @@ def present_activity(event: UserActivity) -> ActivityItem:
         label=event.get_event_type_display(),
         icon=icon,
         tone=tone,
-        sentence=activity_sentence(event_type=event.event_type, metadata=event.metadata),
+        sentence=activity_sentence(
+            event_type=event.event_type, metadata=event.metadata if metadata is None else metadata
+        ),
         timestamp=event.timestamp,
     )
 

@@ -1,0 +1,372 @@
+"""The one visibility policy: who may see each piece of player data, wherever it is shown.
+
+Every GraphQL field (FIELDS, checked against the introspected schema by tests/apps/privacy), every event
+type (EVENT_AUDIENCES), every key of an event's metadata (METADATA_KEYS), every leaderboard metric (METRICS)
+and every page (PAGES) has an Audience here. The API's types, the pages and the selectors ask this module;
+none of them decides on its own. docs/privacy.md says what each player setting hides.
+
+Pure: no queries. Callers fetch the owner's Settings (apps.privacy.selectors, or the request's loaders).
+"""
+
+import enum
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from apps.user_profile.models.activity import ECONOMY_EVENT_TYPES
+from apps.user_profile.models.activity import ActivityEventType as E
+
+
+class Audience(enum.Enum):
+    EVERYONE = "everyone"
+    OWNER_AND_STAFF = "the player and staff"
+    STAFF = "staff only"
+    VIEWER = "the signed-in viewer, about themself"
+    ECONOMY = "the player and staff; everyone when the player made their economy public"
+    ACTIVITY = "the player and staff; everyone unless the player made their activity private"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    economy_public: bool = False
+    activity_public: bool = True
+
+
+DEFAULT_SETTINGS = Settings()
+ALL_PUBLIC = Settings(economy_public=True, activity_public=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    id: int | None  # None when anonymous
+    is_staff: bool = False
+
+    @classmethod
+    def of(cls, user: Any) -> "Viewer":
+        """The viewer of a Django request's user, or of None / AnonymousUser."""
+        if user is None or not user.is_authenticated:
+            return ANONYMOUS
+        return cls(id=user.pk, is_staff=user.is_staff)
+
+
+ANONYMOUS = Viewer(id=None)
+
+
+def may_see(audience: Audience, *, viewer: Viewer, owner_id: int | None, settings: Settings) -> bool:
+    """Whether `viewer` may see data of `owner_id` (None: not a player's data) that has this audience."""
+    if audience is Audience.EVERYONE:
+        return True
+    is_owner = viewer.id is not None and viewer.id == owner_id
+    if audience is Audience.VIEWER:
+        return is_owner  # staff change nobody else's settings
+    if viewer.is_staff:
+        return True
+    if audience is Audience.STAFF:
+        return False
+    if is_owner:
+        return True
+    if audience is Audience.ECONOMY:
+        return settings.economy_public
+    if audience is Audience.ACTIVITY:
+        return settings.activity_public
+    return False  # OWNER_AND_STAFF, and anything added later until it is given a rule
+
+
+def sees_everything(*, viewer: Viewer, owner_id: int) -> bool:
+    """The player and staff see all of the player's data, whatever the settings: no lookup needed."""
+    return viewer.is_staff or (viewer.id is not None and viewer.id == owner_id)
+
+
+_A = Audience
+
+# Every field of the GraphQL schema, "Type.field". Fields of connections and edges show what their parent
+# field already let through; a player's fields decide with the player's settings.
+FIELDS: dict[str, Audience] = {
+    # Entry points
+    "Query.me": _A.VIEWER,
+    "Query.user": _A.EVERYONE,
+    "Query.node": _A.EVERYONE,  # each object type decides below (Activity: EVENT_AUDIENCES)
+    "Query.leaderboard": _A.EVERYONE,  # rows: METRICS
+    "Query.rateLimit": _A.VIEWER,
+    "Mutation.reconcileUserStats": _A.STAFF,
+    "Mutation.updatePrivacySettings": _A.VIEWER,
+    "Node.id": _A.EVERYONE,
+    "PageInfo.hasNextPage": _A.EVERYONE,
+    "PageInfo.hasPreviousPage": _A.EVERYONE,
+    "PageInfo.startCursor": _A.EVERYONE,
+    "PageInfo.endCursor": _A.EVERYONE,
+    # A player
+    "User.id": _A.EVERYONE,
+    "User.username": _A.EVERYONE,
+    "User.stats": _A.EVERYONE,
+    "User.activities": _A.ACTIVITY,  # and each event: EVENT_AUDIENCES
+    "User.tournamentHistory": _A.ACTIVITY,
+    "User.economySummary": _A.ECONOMY,
+    "User.privacySettings": _A.OWNER_AND_STAFF,
+    "PrivacySettings.economyPublic": _A.OWNER_AND_STAFF,
+    "PrivacySettings.activityPublic": _A.OWNER_AND_STAFF,
+    # Counters stay public whatever the activity setting; coin figures follow the economy setting.
+    "UserStats.tournamentsRegistered": _A.EVERYONE,
+    "UserStats.tournamentsPlayed": _A.EVERYONE,
+    "UserStats.tournamentsCompleted": _A.EVERYONE,
+    "UserStats.tournamentsWon": _A.EVERYONE,
+    "UserStats.tournamentsRunnerUp": _A.EVERYONE,
+    "UserStats.tournamentsTop4": _A.EVERYONE,
+    "UserStats.matchesPlayed": _A.EVERYONE,
+    "UserStats.matchesWon": _A.EVERYONE,
+    "UserStats.matchesLost": _A.EVERYONE,
+    "UserStats.matchesDrawn": _A.EVERYONE,
+    "UserStats.totalEarned": _A.ECONOMY,
+    "UserStats.totalSpent": _A.ECONOMY,
+    "UserStats.netEarnings": _A.ECONOMY,  # derived from the two above
+    "UserStats.achievementsUnlocked": _A.EVERYONE,
+    "UserStats.teamsJoined": _A.EVERYONE,
+    "UserStats.teamsLeft": _A.EVERYONE,
+    # Derived from the events: computed over the events the viewer may see (activity_time_rule).
+    "UserStats.firstActivityAt": _A.ACTIVITY,
+    "UserStats.lastActivityAt": _A.ACTIVITY,
+    "UserStats.winRate": _A.EVERYONE,
+    "UserStats.tournamentWinRate": _A.EVERYONE,
+    "UserStats.podiumFinishes": _A.EVERYONE,
+    "UserStats.activeTeams": _A.EVERYONE,
+    "UserStats.winRatePercent": _A.EVERYONE,
+    "UserStats.tournamentWinRatePercent": _A.EVERYONE,
+    # The activity feed (an event is shown only when the viewer may see its type)
+    "ActivityConnection.edges": _A.EVERYONE,
+    "ActivityConnection.pageInfo": _A.EVERYONE,
+    "ActivityEdge.cursor": _A.EVERYONE,
+    "ActivityEdge.node": _A.EVERYONE,
+    "Activity.id": _A.EVERYONE,
+    "Activity.eventType": _A.EVERYONE,
+    "Activity.timestamp": _A.EVERYONE,
+    "Activity.metadata": _A.EVERYONE,  # key by key: METADATA_KEYS
+    "Activity.details": _A.EVERYONE,  # field by field below
+    "Activity.amount": _A.ECONOMY,
+    "Activity.tournament": _A.EVERYONE,
+    "Activity.match": _A.EVERYONE,
+    "TournamentDetails.tournament": _A.EVERYONE,
+    "TournamentDetails.tournamentName": _A.EVERYONE,
+    "TournamentDetails.game": _A.EVERYONE,
+    "TournamentDetails.placement": _A.EVERYONE,
+    "TournamentDetails.prize": _A.ECONOMY,
+    "MatchDetails.match": _A.EVERYONE,
+    "MatchDetails.tournament": _A.EVERYONE,
+    "MatchDetails.tournamentName": _A.EVERYONE,
+    "MatchDetails.round": _A.EVERYONE,
+    "MatchDetails.opponent": _A.EVERYONE,
+    "MatchDetails.isForfeit": _A.EVERYONE,
+    "CoinsDetails.amount": _A.ECONOMY,
+    "CoinsDetails.reason": _A.ECONOMY,
+    "CoinsDetails.reference": _A.OWNER_AND_STAFF,
+    "AchievementDetails.code": _A.EVERYONE,
+    "AchievementDetails.name": _A.EVERYONE,
+    "TeamDetails.teamName": _A.EVERYONE,
+    # Tournament history
+    "TournamentHistoryConnection.edges": _A.EVERYONE,
+    "TournamentHistoryConnection.pageInfo": _A.EVERYONE,
+    "TournamentHistoryEdge.cursor": _A.EVERYONE,
+    "TournamentHistoryEdge.node": _A.EVERYONE,
+    "TournamentHistoryEntry.registeredAt": _A.EVERYONE,
+    "TournamentHistoryEntry.checkedIn": _A.EVERYONE,
+    "TournamentHistoryEntry.completed": _A.EVERYONE,
+    "TournamentHistoryEntry.placement": _A.EVERYONE,
+    "TournamentHistoryEntry.result": _A.EVERYONE,
+    "TournamentHistoryEntry.matchesPlayed": _A.EVERYONE,
+    "TournamentHistoryEntry.matchesWon": _A.EVERYONE,
+    "TournamentHistoryEntry.matchesLost": _A.EVERYONE,
+    "TournamentHistoryEntry.tournament": _A.EVERYONE,
+    # Economy (the summary as a whole follows User.economySummary)
+    "EconomySummary.totalEarned": _A.ECONOMY,
+    "EconomySummary.totalSpent": _A.ECONOMY,
+    "EconomySummary.netEarnings": _A.ECONOMY,
+    "EconomySummary.recentTransactions": _A.ECONOMY,
+    "Transaction.amount": _A.ECONOMY,
+    "Transaction.reason": _A.ECONOMY,
+    "Transaction.reference": _A.OWNER_AND_STAFF,
+    "Transaction.createdAt": _A.ECONOMY,
+    # Leaderboards (which rows: METRICS)
+    "LeaderboardConnection.edges": _A.EVERYONE,
+    "LeaderboardConnection.pageInfo": _A.EVERYONE,
+    "LeaderboardEdge.cursor": _A.EVERYONE,
+    "LeaderboardEdge.rank": _A.EVERYONE,
+    "LeaderboardEdge.node": _A.EVERYONE,
+    "LeaderboardEdge.entry": _A.EVERYONE,
+    "LeaderboardEntry.rank": _A.EVERYONE,
+    "LeaderboardEntry.value": _A.EVERYONE,
+    "LeaderboardEntry.integerValue": _A.EVERYONE,
+    "LeaderboardEntry.user": _A.EVERYONE,
+    # The platform's own objects (no player data)
+    "Tournament.id": _A.EVERYONE,
+    "Tournament.name": _A.EVERYONE,
+    "Tournament.game": _A.EVERYONE,
+    "Tournament.status": _A.EVERYONE,
+    "Tournament.format": _A.EVERYONE,
+    "Tournament.startsAt": _A.EVERYONE,
+    "Tournament.completedAt": _A.EVERYONE,
+    "Tournament.prizePool": _A.EVERYONE,
+    "Match.id": _A.EVERYONE,
+    "Match.round": _A.EVERYONE,
+    "Match.state": _A.EVERYONE,
+    "Match.isForfeit": _A.EVERYONE,
+    "Match.completedAt": _A.EVERYONE,
+    "Match.tournament": _A.EVERYONE,
+    # The viewer's own request budget
+    "RateLimit.limit": _A.VIEWER,
+    "RateLimit.cost": _A.VIEWER,
+    "RateLimit.remaining": _A.VIEWER,
+    "RateLimit.used": _A.VIEWER,
+    "RateLimit.resetAt": _A.VIEWER,
+    # Staff tooling
+    "ReconcileResult.usersChecked": _A.STAFF,
+    "ReconcileResult.usersWithDrift": _A.STAFF,
+    "ReconcileResult.fixed": _A.STAFF,
+    "ReconcileResult.drifts": _A.STAFF,
+    "StatsDrift.field": _A.STAFF,
+    "StatsDrift.expected": _A.STAFF,
+    "StatsDrift.actual": _A.STAFF,
+    "StatsDrift.user": _A.STAFF,
+}
+
+# Who may see an event of each type: all of its audiences must allow it.
+_COIN_EVENT = (_A.ACTIVITY, _A.ECONOMY)
+EVENT_AUDIENCES: dict[str, tuple[Audience, ...]] = {
+    event_type: _COIN_EVENT if event_type in ECONOMY_EVENT_TYPES else (_A.ACTIVITY,) for event_type in E.values
+}
+
+# Every key services/sources.py records in an event's metadata. A key missing here is shown only to the
+# player and staff (fail closed), so a new key never leaks before someone classifies it.
+METADATA_KEYS: dict[str, Audience] = {
+    "tournament_id": _A.EVERYONE,
+    "tournament_name": _A.EVERYONE,
+    "game": _A.EVERYONE,
+    "registration_id": _A.EVERYONE,
+    "placement": _A.EVERYONE,
+    "prize": _A.ECONOMY,  # placement prizes are coin lines too
+    "result_id": _A.EVERYONE,
+    "match_id": _A.EVERYONE,
+    "round": _A.EVERYONE,
+    "opponent": _A.EVERYONE,
+    "is_forfeit": _A.EVERYONE,
+    "team_id": _A.EVERYONE,
+    "team_name": _A.EVERYONE,
+    "amount": _A.ECONOMY,
+    "reason": _A.ECONOMY,
+    "reference": _A.OWNER_AND_STAFF,
+    "transaction_id": _A.OWNER_AND_STAFF,
+    "achievement_id": _A.EVERYONE,
+    "achievement_code": _A.EVERYONE,
+    "achievement_name": _A.EVERYONE,
+}
+
+# Leaderboard metrics (apps.user_profile.selectors.LeaderboardMetric values): a metric others may not see
+# lists only the players who made it public, plus the viewer's own row; staff see every row.
+METRICS: dict[str, Audience] = {
+    "TOURNAMENTS_WON": _A.EVERYONE,
+    "MATCHES_WON": _A.EVERYONE,
+    "WIN_RATE": _A.EVERYONE,
+    "NET_EARNINGS": _A.ECONOMY,
+}
+
+# Server-rendered pages, and the sections of a page that hold a player's data.
+PAGES: dict[str, Audience] = {
+    "profile": _A.EVERYONE,  # /players/<u>/: name, bio, counters
+    "profile.economy": _A.ECONOMY,  # its coin totals
+    "profile.activity": _A.ACTIVITY,  # its latest events, recent tournaments and "last active"
+    "tournament_history": _A.ACTIVITY,  # /players/<u>/tournaments/
+    "my_activity": _A.VIEWER,  # /me/activity/
+    "my_settings": _A.VIEWER,  # /me/settings/
+    "admin": _A.STAFF,  # /admin/: Django's own is_staff gate
+}
+
+# The setting that opens each "as the player chose" audience to everyone (a PrivacySettings column).
+SETTING_OF: dict[Audience, str] = {_A.ECONOMY: "economy_public", _A.ACTIVITY: "activity_public"}
+
+
+def field_visible(field: str, *, viewer: Viewer, owner_id: int | None, settings: Settings) -> bool:
+    """May `viewer` see `field` ("Type.field") of `owner_id`'s data? KeyError for a field nobody classified."""
+    return may_see(FIELDS[field], viewer=viewer, owner_id=owner_id, settings=settings)
+
+
+def visible_fields(type_name: str, *, viewer: Viewer, owner_id: int, settings: Settings) -> frozenset[str]:
+    """The fields of `type_name` that `viewer` may see (GraphQL names). A field missing from FIELDS is not
+    among them: callers hide whatever is not listed (fail closed)."""
+    relation = "anonymous" if viewer.id is None else "owner" if viewer.id == owner_id else "other"
+    return _visible_fields(type_name, relation, viewer.is_staff, settings)
+
+
+@functools.cache
+def _visible_fields(type_name: str, relation: str, is_staff: bool, settings: Settings) -> frozenset[str]:
+    # Asked once per row of a page: the answer depends only on the viewer's relation to the owner, staff and
+    # the settings (a handful of combinations), so it is computed once per combination.
+    owner_id = 1
+    viewer = Viewer(id={"anonymous": None, "owner": owner_id, "other": 2}[relation], is_staff=is_staff)
+    prefix = type_name + "."
+    return frozenset(
+        name.removeprefix(prefix)
+        for name, audience in FIELDS.items()
+        if name.startswith(prefix) and may_see(audience, viewer=viewer, owner_id=owner_id, settings=settings)
+    )
+
+
+def hidden_event_types(*, viewer: Viewer, owner_id: int, settings: Settings) -> frozenset[str]:
+    """The event types of `owner_id` that `viewer` may not see (all of them when the activity is private)."""
+    return frozenset(
+        event_type
+        for event_type, audiences in EVENT_AUDIENCES.items()
+        if not all(may_see(a, viewer=viewer, owner_id=owner_id, settings=settings) for a in audiences)
+    )
+
+
+def event_visible(event_type: str, *, viewer: Viewer, owner_id: int, settings: Settings) -> bool:
+    return event_type not in hidden_event_types(viewer=viewer, owner_id=owner_id, settings=settings)
+
+
+def visible_metadata(
+    metadata: Mapping[str, Any], *, viewer: Viewer, owner_id: int, settings: Settings
+) -> dict[str, Any]:
+    """The keys of an event's metadata that `viewer` may see (unclassified keys: the player and staff)."""
+    if sees_everything(viewer=viewer, owner_id=owner_id):
+        return dict(metadata)
+    return {
+        key: value
+        for key, value in metadata.items()
+        if may_see(METADATA_KEYS.get(key, _A.OWNER_AND_STAFF), viewer=viewer, owner_id=owner_id, settings=settings)
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityTimes:
+    """How to show a player's first/last activity times to one viewer."""
+
+    hidden: bool  # null for this viewer
+    excluded_event_types: frozenset[str]  # when shown: computed without these (empty: the stored times)
+
+
+def activity_time_rule(*, viewer: Viewer, owner_id: int, settings: Settings) -> ActivityTimes:
+    """The times move with every event, so they are computed over the events the viewer may see: a private
+    coin line must not move `lastActivityAt` for others."""
+    if not field_visible("UserStats.lastActivityAt", viewer=viewer, owner_id=owner_id, settings=settings):
+        return ActivityTimes(hidden=True, excluded_event_types=frozenset())
+    return ActivityTimes(
+        hidden=False, excluded_event_types=hidden_event_types(viewer=viewer, owner_id=owner_id, settings=settings)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardScope:
+    """Which rows of a board a viewer sees: all, or those whose `setting` is on plus the viewer's own."""
+
+    setting: str | None  # a PrivacySettings column; None: every row
+    viewer_id: int | None
+
+
+def leaderboard_scope(*, metric: str, viewer: Viewer) -> LeaderboardScope:
+    audience = METRICS[metric]
+    if audience is _A.EVERYONE or viewer.is_staff:
+        return LeaderboardScope(setting=None, viewer_id=viewer.id)
+    return LeaderboardScope(setting=SETTING_OF[audience], viewer_id=viewer.id)
+
+
+def page_visible(page: str, *, viewer: Viewer, owner_id: int | None, settings: Settings) -> bool:
+    return may_see(PAGES[page], viewer=viewer, owner_id=owner_id, settings=settings)
