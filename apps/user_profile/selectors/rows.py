@@ -93,7 +93,7 @@ def player_by_username(username: str) -> User | None:
         names = _columns(model)[0]
         values = row[start : start + len(names)]
         # The related row's primary key is NULL when the player has no such row yet.
-        present = values[names.index(model._meta.pk.attname)] is not None  # type: ignore[union-attr]
+        present = values[names.index(model._meta.pk.attname)] is not None
         user._state.fields_cache[name] = _instance(model, values) if present else None
         start += len(names)
     return user
