@@ -5,7 +5,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max, Min, Q
+from django.db import connection
+from django.db.models import Q
 
 from apps.privacy import policy
 from apps.privacy.policy import Settings
@@ -286,12 +287,19 @@ def activity_times_of(*, owner_ids: Iterable[int], excluded_event_types: Iterabl
     may not see them is shown.
     """
     owners = list(dict.fromkeys(owner_ids))
-    found = {
-        row["user_id"]: (row["first"], row["last"])
-        for row in UserActivity.objects.filter(user_id__in=owners)
-        .exclude(event_type__in=sorted(excluded_event_types))
-        .values("user_id")
-        .annotate(first=Min("timestamp"), last=Max("timestamp"))
-        .order_by()
-    }
+    excluded = sorted(excluded_event_types)
+    table = UserActivity._meta.db_table
+    # Each end is one walk of the player's feed index from that end to the first event not excluded (a few
+    # rows), where min()/max() over the filtered events would read the player's whole history.
+    edge = (
+        f"(SELECT a.timestamp FROM {table} a WHERE a.user_id = owner.id AND a.event_type <> ALL(%s) "
+        "ORDER BY a.timestamp {direction}, a.id {direction} LIMIT 1)"
+    )
+    sql = (
+        f"SELECT owner.id, {edge.format(direction='ASC')}, {edge.format(direction='DESC')} "
+        "FROM unnest(%s::bigint[]) AS owner(id)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [excluded, excluded, owners])
+        found = {owner_id: (first, last) for owner_id, first, last in cursor.fetchall() if first is not None}
     return {owner_id: found.get(owner_id, (None, None)) for owner_id in owners}
