@@ -11,19 +11,22 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from apps.user_profile.models.event_types import COUNTER_FOR_EVENT, ActivityEventType
 from bench.stats import Latency
 
 SOURCE_MODEL = "benchmarks.writeprobe"
 PLAYERS = 200
+EVENT_TYPE = ActivityEventType.COINS_EARNED.value
+COUNTER = COUNTER_FOR_EVENT[EVENT_TYPE]
 # The same work as record_event (idempotent insert, then the stats increment, one transaction) in two raw
 # statements: the floor that shows how much of record_event's latency is the database and the commit.
 RAW_INSERT = (
     "INSERT INTO user_profile_useractivity (user_id, event_type, timestamp, metadata, source_model, source_id, "
-    "recorded_at) VALUES (%s, 'coins_earned', %s, %s, %s, %s, %s) "
+    f"recorded_at) VALUES (%s, '{EVENT_TYPE}', %s, %s, %s, %s, %s) "
     "ON CONFLICT (user_id, source_model, source_id, event_type) DO NOTHING RETURNING id"
 )
 RAW_STATS = (
-    "UPDATE user_profile_userprofilestats SET total_earned = total_earned + %s, "
+    f"UPDATE user_profile_userprofilestats SET {COUNTER} = {COUNTER} + %s, "
     "first_activity_at = LEAST(COALESCE(first_activity_at, %s), %s), "
     "last_activity_at = GREATEST(COALESCE(last_activity_at, %s), %s) WHERE user_id = %s"
 )
@@ -83,7 +86,7 @@ def _writer(
         else:
             activity_id = record_event(
                 user_id=user_id,
-                event_type="coins_earned",
+                event_type=EVENT_TYPE,
                 timestamp=now,
                 source_model=SOURCE_MODEL,
                 source_id=first_source_id + offset,
@@ -99,7 +102,7 @@ def _writer(
 def _totals(user_ids: list[int]) -> tuple[dict[int, int], int]:
     from apps.user_profile.models import UserActivity, UserProfileStats
 
-    earned = dict(UserProfileStats.objects.filter(user_id__in=user_ids).values_list("user_id", "total_earned"))
+    earned = dict(UserProfileStats.objects.filter(user_id__in=user_ids).values_list("user_id", COUNTER))
     return earned, UserActivity.objects.filter(source_model=SOURCE_MODEL).count()
 
 

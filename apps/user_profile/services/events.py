@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from apps.user_profile import metrics
 from apps.user_profile.models import ActivityEventType, UserActivity
+from apps.user_profile.models.event_types import COIN_EVENT_TYPES, event_amount
 from apps.user_profile.services.stats import stats_apply_event
 
 EVENT_TYPES = frozenset(ActivityEventType.values)
-COIN_EVENT_TYPES = frozenset({ActivityEventType.COINS_EARNED, ActivityEventType.COINS_SPENT})
 
 
 class InvalidEventError(ValueError):
@@ -53,7 +53,7 @@ class EventSpec:
 
     @property
     def amount(self) -> int:
-        return int(self.metadata["amount"]) if self.event_type in COIN_EVENT_TYPES else 1
+        return event_amount(self.event_type, self.metadata)
 
 
 def _insert_sql() -> str:
