@@ -33,7 +33,9 @@ moment the match completed. Timestamps are the source's own; metadata as built b
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import psycopg
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
@@ -127,8 +129,8 @@ def participations_of_registrations(where: str) -> str:
     FROM {T_REGISTRATION} r WHERE r.user_id IS NOT NULL AND ({where})
     UNION
     SELECT m.user_id, {REGISTRATION_COLUMNS}
-    FROM {T_REGISTRATION} r JOIN {T_MEMBERSHIP} m ON m.team_id = r.team_id
-    WHERE {where}
+    FROM {T_REGISTRATION} r CROSS JOIN LATERAL ({_by_index(T_MEMBERSHIP, "team_id = r.team_id")}) m
+    WHERE r.team_id IS NOT NULL AND ({where})
 """
 
 
@@ -211,7 +213,7 @@ def match_events(only: str = "") -> str:
             SELECT x.user_id, x.team_id, (SELECT ou.username FROM {T_USER} ou WHERE ou.id = x.user_id) AS username
             FROM ({_by_index(T_REGISTRATION, "id = s.opponent_id")}) x
         ) o
-        LEFT JOIN {T_TEAM} ot ON ot.id = o.team_id
+        LEFT JOIN LATERAL ({_by_index(T_TEAM, "id = o.team_id")}) ot ON true
         WHERE s.status <> '{NO_SHOW}' AND {_on_roster(["s.completed_at"], user="s.user_id", registration="s")}
           AND NOT (COALESCE(o.user_id = s.user_id, false)
                    OR o.team_id IS NOT NULL
@@ -243,7 +245,7 @@ def membership_events(where: str) -> str:
     return f"""
     SELECT m.user_id, ev.event_type, ev.at, jsonb_build_object('team_id', tm.id, 'team_name', tm.name),
            {_label(TeamMembership)}, m.id
-    FROM {T_MEMBERSHIP} m JOIN {T_TEAM} tm ON tm.id = m.team_id
+    FROM {T_MEMBERSHIP} m CROSS JOIN LATERAL ({_by_index(T_TEAM, "id = m.team_id")}) tm
     CROSS JOIN LATERAL (VALUES ('{E.TEAM_JOINED.value}', m.joined_at), ('{E.TEAM_LEFT.value}', m.left_at))
         AS ev(event_type, at)
     WHERE ({where}) AND ev.at IS NOT NULL
@@ -256,7 +258,7 @@ def achievement_events(where: str) -> str:
     SELECT u.user_id, '{E.ACHIEVEMENT_UNLOCKED.value}', u.unlocked_at,
            jsonb_build_object('achievement_id', a.id, 'achievement_code', a.code, 'achievement_name', a.name),
            {_label(UserAchievement)}, u.id
-    FROM {T_UNLOCK} u JOIN {T_ACHIEVEMENT} a ON a.id = u.achievement_id
+    FROM {T_UNLOCK} u CROSS JOIN LATERAL ({_by_index(T_ACHIEVEMENT, "id = u.achievement_id")}) a
     WHERE {where}
 """
 
@@ -335,6 +337,32 @@ RECORD_SQL = {name: _record_sql(kind) for name, kind in KINDS.items()}
 PREVIEW_SQL = {name: _preview_sql(kind) for name, kind in KINDS.items()}
 
 
+# Django turns psycopg's automatic preparation off (prepare_threshold=None), which also refuses explicit
+# preparation; a threshold no query reaches keeps everything else unprepared and lets these statements opt in.
+NEVER_AUTOMATICALLY = 2**31 - 1
+
+
+def _execute_prepared(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Run one of the record statements as a prepared statement of this connection.
+
+    Parsing and planning these statements costs several times what running them for one row does: each
+    connection prepares each statement once and then only executes it. Django's cursors bind parameters on the
+    client, which rules out preparing, hence a server-binding psycopg cursor on Django's connection, inside its
+    transaction, with Django's error translation.
+    """
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = NEVER_AUTOMATICALLY
+        # Only prepared statements have cached plans, and only these are prepared: plan them once, for any ids
+        # (a custom plan per call would re-plan what the cache is there to save).
+        with raw.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchall()
+
+
 @transaction.atomic
 def record_sources(*, kind: str, ids: Sequence[int]) -> list[int]:
     """Record every event the source rows `ids` of `kind` stand for and are not yet in the log, and add them
@@ -342,9 +370,7 @@ def record_sources(*, kind: str, ids: Sequence[int]) -> list[int]:
 
     Idempotent: events already recorded are skipped by the idempotency key and change no stat.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(RECORD_SQL[kind], {"ids": list(ids), "recorded_at": timezone.now()})
-        rows = cursor.fetchall()
+    rows = _execute_prepared(RECORD_SQL[kind], {"ids": list(ids), "recorded_at": timezone.now()})
     without_stats_row = [(activity_id, user_id) for activity_id, _, user_id, added in rows if not added]
     if without_stats_row:
         stats_add_events(

@@ -73,13 +73,17 @@ def _add_delta(delta: str) -> str:
 # stats_add_events (a proposed insert would have to satisfy the check constraints on the increment alone).
 STATS_ADD_INSERTED = f"""delta AS (SELECT a.user_id, {STATS_AGGREGATES} FROM inserted a GROUP BY a.user_id),
 locked AS (
-    SELECT s.user_id FROM {T_STATS} s WHERE s.user_id IN (SELECT user_id FROM delta) ORDER BY s.user_id FOR UPDATE
+    SELECT s.user_id FROM {T_STATS} s WHERE s.user_id = ANY(ARRAY(SELECT user_id FROM delta))
+    ORDER BY s.user_id FOR UPDATE
 ),
 added AS (
     UPDATE {T_STATS} s SET {_add_delta("d")}
-    FROM delta d JOIN locked l ON l.user_id = d.user_id WHERE s.user_id = d.user_id
+    FROM delta d JOIN locked l ON l.user_id = d.user_id
+    WHERE s.user_id = d.user_id AND s.user_id = ANY(ARRAY(SELECT user_id FROM locked))
     RETURNING s.user_id
 )"""
+# (`= ANY(ARRAY(…))`: the stats rows are found through their primary key whatever the plan's row estimates, also
+# in the generic plan of a prepared statement.)
 
 _INSERT_ZERO_ROWS = (
     f"INSERT INTO {T_STATS} (user_id, {', '.join(STORED_FIELDS)}) "
