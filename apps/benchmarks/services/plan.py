@@ -195,7 +195,7 @@ class _PlatformBuilder:
         return list(chosen)
 
     def roster(self, team_id: int, moments: list[datetime]) -> list[int]:
-        """Members on the roster at every one of `moments` (the rule of sources.roster_user_ids)."""
+        """Members on the roster at every one of `moments` (the roster rule of services/sources.py, restated)."""
         return [
             m.user_id
             for m in self.rosters[team_id]
