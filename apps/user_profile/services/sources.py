@@ -355,7 +355,8 @@ def _execute_prepared(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]
     if raw.prepare_threshold is None:
         raw.prepare_threshold = NEVER_AUTOMATICALLY
         # Only prepared statements have cached plans, and only these are prepared: plan them once, for any ids
-        # (a custom plan per call would re-plan what the cache is there to save).
+        # (a custom plan per call would re-plan what the cache is there to save). Set in the caller's
+        # transaction: should that one roll back, this connection plans per call, correct but slower.
         with raw.cursor() as cursor:
             cursor.execute("SET plan_cache_mode = force_generic_plan")
     with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
