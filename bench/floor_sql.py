@@ -4,7 +4,8 @@ Each benchmarked GraphQL operation has one statement here (`*_statement`: SQL te
 pure function that turns the statement's rows into the very JSON document the GraphQL query returns
 (`*_document`). The Django floor views (bench/floor.py, the middle row: the framework's cost) run them through
 Django's connection; the bare ASGI floor (bench/bare.py, the physical floor) runs them through psycopg's
-async pool. This module imports no Django, so the bare floor pays nothing for it.
+async pool. This module imports no Django beyond the event types' facts (apps.user_profile.models.event_types:
+no database, no app registry), so the bare floor pays nothing for it per request.
 
 Rows are plain tuples in the statement's column order. A jsonb column arrives as text through Django and as a
 dict through psycopg; both are accepted.
@@ -19,6 +20,8 @@ import zlib
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from apps.user_profile.models.event_types import COIN_EVENT_TYPES, COUNTER_FIELDS, net_earnings
 
 Statement = tuple[str, list[Any]]
 Row = tuple[Any, ...]
@@ -44,26 +47,9 @@ REGISTRATIONS = TABLES["tournaments.Registration"]
 RESULTS = TABLES["tournaments.TournamentResult"]
 TRANSACTIONS = TABLES["economy.DeltaCrownTransaction"]
 
-# The stored counters of UserProfileStats, in the model's order (apps.user_profile.models.stats.COUNTER_FIELDS;
-# the benchmark checks the two are equal before it measures anything).
-COUNTER_FIELDS: tuple[str, ...] = (
-    "tournaments_registered",
-    "tournaments_played",
-    "tournaments_completed",
-    "tournaments_won",
-    "tournaments_runner_up",
-    "tournaments_top4",
-    "matches_played",
-    "matches_won",
-    "matches_lost",
-    "matches_drawn",
-    "total_earned",
-    "total_spent",
-    "achievements_unlocked",
-    "teams_joined",
-    "teams_left",
-)
-ECONOMY_EVENTS = ("coins_earned", "coins_spent")
+# The stored counters, the coin events and net earnings come from the product's one definition of the event
+# types' facts (a module with no database access and no app registry).
+ECONOMY_EVENTS = tuple(sorted(COIN_EVENT_TYPES))
 STATS_COLUMNS = (*COUNTER_FIELDS, "first_activity_at", "last_activity_at")
 HISTORY_COUNTED = (
     "tournament_joined",
@@ -176,7 +162,7 @@ def _stats_json(values: dict[str, Any]) -> dict[str, Any]:
         winRatePercent=_percent(win_rate),
         tournamentWinRate=tournament_win_rate,
         tournamentWinRatePercent=_percent(tournament_win_rate),
-        netEarnings=_bigint(values["total_earned"] - values["total_spent"]),
+        netEarnings=_bigint(net_earnings(total_earned=values["total_earned"], total_spent=values["total_spent"])),
         podiumFinishes=t_won + values["tournaments_runner_up"] + values["tournaments_top4"],
         activeTeams=values["teams_joined"] - values["teams_left"],
     )
@@ -192,7 +178,9 @@ def _board_stats(values: dict[str, Any]) -> dict[str, Any]:
         "matchesPlayed": played,
         "matchesWon": values["matches_won"],
         "winRate": values["matches_won"] / played if played else 0.0,
-        "netEarnings": _bigint(values["total_earned"] - values["total_spent"]) if values["economy_public"] else None,
+        "netEarnings": _bigint(net_earnings(total_earned=values["total_earned"], total_spent=values["total_spent"]))
+        if values["economy_public"]
+        else None,
     }
 
 

@@ -11,12 +11,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from apps.user_profile.models.event_types import COUNTER_FOR_EVENT, ActivityEventType
 from bench.stats import Latency
 
 SOURCE_MODEL = "benchmarks.writeprobe"
 PLAYERS = 200
 
 
+EVENT_TYPE = ActivityEventType.COINS_EARNED.value
+COUNTER = COUNTER_FOR_EVENT[EVENT_TYPE]
 # The same work as record_event (idempotent insert, then the stats increment, one transaction) in two raw
 # statements: the floor that shows how much of record_event's latency is the database and the commit.
 RAW_ADMIT = "SELECT set_config('deltacrown.activity_writer', 'record_events', true)"
@@ -27,11 +30,11 @@ def _raw_statements() -> tuple[str, str]:
 
     insert = (
         f"INSERT INTO {UserActivity._meta.db_table} (user_id, event_type, timestamp, metadata, source_model, "
-        "source_id, recorded_at) VALUES (%s, 'coins_earned', %s, %s, %s, %s, %s) "
+        f"source_id, recorded_at) VALUES (%s, '{EVENT_TYPE}', %s, %s, %s, %s, %s) "
         "ON CONFLICT (user_id, source_model, source_id, event_type) DO NOTHING RETURNING id"
     )
     stats = (
-        f"UPDATE {UserProfileStats._meta.db_table} SET total_earned = total_earned + %s, "
+        f"UPDATE {UserProfileStats._meta.db_table} SET {COUNTER} = {COUNTER} + %s, "
         "first_activity_at = LEAST(COALESCE(first_activity_at, %s), %s), "
         "last_activity_at = GREATEST(COALESCE(last_activity_at, %s), %s) WHERE user_id = %s"
     )
@@ -94,7 +97,7 @@ def _writer(
         else:
             activity_id = record_event(
                 user_id=user_id,
-                event_type="coins_earned",
+                event_type=EVENT_TYPE,
                 timestamp=now,
                 source_model=SOURCE_MODEL,
                 source_id=first_source_id + offset,
@@ -110,7 +113,7 @@ def _writer(
 def _totals(user_ids: list[int]) -> tuple[dict[int, int], int]:
     from apps.user_profile.models import UserActivity, UserProfileStats
 
-    earned = dict(UserProfileStats.objects.filter(user_id__in=user_ids).values_list("user_id", "total_earned"))
+    earned = dict(UserProfileStats.objects.filter(user_id__in=user_ids).values_list("user_id", COUNTER))
     return earned, UserActivity.objects.filter(source_model=SOURCE_MODEL).count()
 
 

@@ -14,7 +14,7 @@ from apps.user_profile.models import (
     UserProfile,
     UserProfileStats,
 )
-from apps.user_profile.models.stats import STORED_FIELDS
+from apps.user_profile.models.event_types import STORED_FIELDS
 from apps.user_profile.services.achievements import achievement_unlock
 from apps.user_profile.services.reconcile import stats_reconcile
 

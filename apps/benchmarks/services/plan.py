@@ -24,8 +24,7 @@ from apps.teams.models import Team, TeamMembership
 from apps.tournaments.models import Match, Registration, Tournament, TournamentResult
 from apps.user_profile.models import Achievement, UserAchievement, UserProfile, UserProfileStats
 from apps.user_profile.models import ActivityEventType as E
-from apps.user_profile.models.stats import COUNTER_FIELDS
-from apps.user_profile.services.sources import PLACEMENT_EVENTS
+from apps.user_profile.models.event_types import COUNTER_FIELDS, PLACEMENT_EVENTS
 
 HISTORY_DAYS = 730
 ACTIVITY_EXPONENT = 0.75  # weight of the player ranked r is r ** -0.75: a long tail of occasional players
@@ -196,7 +195,7 @@ class _PlatformBuilder:
         return list(chosen)
 
     def roster(self, team_id: int, moments: list[datetime]) -> list[int]:
-        """Members on the roster at every one of `moments` (the rule of sources.roster_user_ids)."""
+        """Members on the roster at every one of `moments` (the roster rule of services/sources.py, restated)."""
         return [
             m.user_id
             for m in self.rosters[team_id]

@@ -8,6 +8,22 @@ from django.db import models
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
+# The event types and their shared facts live in event_types; ECONOMY_EVENT_TYPES is the coin-event set under
+# the name the API imports.
+from apps.user_profile.models.event_types import COIN_EVENT_TYPES as ECONOMY_EVENT_TYPES
+from apps.user_profile.models.event_types import ActivityEventType
+
+__all__ = [
+    "ECONOMY_EVENT_TYPES",
+    "WRITER_SETTING",
+    "WRITER_TOKEN",
+    "ActivityEventType",
+    "DirectActivityInsertError",
+    "ImmutableActivityError",
+    "UserActivity",
+    "UserActivityQuerySet",
+]
+
 # The session setting the recording service sets (transaction-local) before inserting; the log's insert
 # trigger refuses rows from any transaction without it.
 WRITER_SETTING = "deltacrown.activity_writer"
@@ -34,29 +50,6 @@ class DirectActivityInsertError(ImmutableActivityError):
             f"record_event()), which applies the event's stats change in the same transaction: {action} is not "
             "allowed.",
         )
-
-
-class ActivityEventType(models.TextChoices):
-    TOURNAMENT_REGISTERED = "tournament_registered", "Registered for a tournament"
-    TOURNAMENT_JOINED = "tournament_joined", "Checked in to a tournament"
-    TOURNAMENT_COMPLETED = "tournament_completed", "Completed a tournament"
-    TOURNAMENT_WON = "tournament_won", "Won a tournament"
-    TOURNAMENT_RUNNER_UP = "tournament_runner_up", "Runner-up in a tournament"
-    TOURNAMENT_TOP4 = "tournament_top4", "Top 4 in a tournament"
-    MATCH_PLAYED = "match_played", "Played a match"
-    MATCH_WON = "match_won", "Won a match"
-    MATCH_LOST = "match_lost", "Lost a match"
-    # A completed match with no winner and no forfeit (best-of-two series, timeouts): without it a draw
-    # would silently vanish from a player's record and won + lost would not explain played.
-    MATCH_DRAWN = "match_drawn", "Drew a match"
-    COINS_EARNED = "coins_earned", "Earned DC coins"
-    COINS_SPENT = "coins_spent", "Spent DC coins"
-    ACHIEVEMENT_UNLOCKED = "achievement_unlocked", "Unlocked an achievement"
-    TEAM_JOINED = "team_joined", "Joined a team"
-    TEAM_LEFT = "team_left", "Left a team"
-
-
-ECONOMY_EVENT_TYPES = frozenset({ActivityEventType.COINS_EARNED, ActivityEventType.COINS_SPENT})
 
 
 class UserActivityQuerySet(models.QuerySet["UserActivity"]):

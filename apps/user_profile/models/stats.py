@@ -7,31 +7,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from apps.user_profile.models.activity import ActivityEventType as E
+from apps.user_profile.models.event_types import (
+    COUNTER_FIELDS,
+    COUNTER_FOR_EVENT,
+    STORED_FIELDS,
+    TIME_FIELDS,
+    net_earnings,
+)
 
-# Each stored counter is driven by exactly one event type; coin counters add the event's amount, the others
-# add one. first/last_activity_at follow every event.
-COUNTER_FOR_EVENT: dict[str, str] = {
-    E.TOURNAMENT_REGISTERED: "tournaments_registered",
-    E.TOURNAMENT_JOINED: "tournaments_played",
-    E.TOURNAMENT_COMPLETED: "tournaments_completed",
-    E.TOURNAMENT_WON: "tournaments_won",
-    E.TOURNAMENT_RUNNER_UP: "tournaments_runner_up",
-    E.TOURNAMENT_TOP4: "tournaments_top4",
-    E.MATCH_PLAYED: "matches_played",
-    E.MATCH_WON: "matches_won",
-    E.MATCH_LOST: "matches_lost",
-    E.MATCH_DRAWN: "matches_drawn",
-    E.COINS_EARNED: "total_earned",
-    E.COINS_SPENT: "total_spent",
-    E.ACHIEVEMENT_UNLOCKED: "achievements_unlocked",
-    E.TEAM_JOINED: "teams_joined",
-    E.TEAM_LEFT: "teams_left",
-}
-AMOUNT_EVENTS = frozenset({E.COINS_EARNED, E.COINS_SPENT})
-COUNTER_FIELDS: tuple[str, ...] = tuple(COUNTER_FOR_EVENT.values())
-TIME_FIELDS: tuple[str, ...] = ("first_activity_at", "last_activity_at")
-STORED_FIELDS: tuple[str, ...] = COUNTER_FIELDS + TIME_FIELDS
+# The counters' facts are defined in event_types; these names stay importable from here.
+__all__ = ["COUNTER_FIELDS", "COUNTER_FOR_EVENT", "STORED_FIELDS", "TIME_FIELDS", "UserProfileStats"]
 
 
 def _ratio(numerator: int, denominator: int) -> float:
@@ -136,7 +121,7 @@ class UserProfileStats(models.Model):
 
     @property
     def net_earnings(self) -> int:
-        return self.total_earned - self.total_spent
+        return net_earnings(total_earned=self.total_earned, total_spent=self.total_spent)
 
     @property
     def active_teams(self) -> int:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from apps.economy.models import DeltaCrownTransaction
 from apps.user_profile.models import UserProfileStats
+from apps.user_profile.models.event_types import net_earnings
 from apps.user_profile.selectors.activity import validate_page_size
 
 MAX_RECENT_TRANSACTIONS = 50
@@ -19,7 +20,7 @@ class EconomySummary:
 
     @property
     def net_earnings(self) -> int:
-        return self.total_earned - self.total_spent
+        return net_earnings(total_earned=self.total_earned, total_spent=self.total_spent)
 
 
 def economy_recent_transactions_of(

@@ -4,12 +4,13 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BigIntegerField, BooleanField, ExpressionWrapper, F, FloatField, Q, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Q, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce
 
 from apps.privacy.policy import DEFAULT_SETTINGS, LeaderboardScope, Settings
 from apps.user_profile.models import UserProfileStats
+from apps.user_profile.models.event_types import net_earnings_expression
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE, validate_page_size
 from apps.user_profile.selectors.cursors import MAX_BIGINT, InvalidCursorError, decode_cursor, encode_cursor
 
@@ -49,7 +50,7 @@ def _metric_expression(metric: LeaderboardMetric) -> Combinable:
     if metric is LeaderboardMetric.MATCHES_WON:
         return F("matches_won")
     if metric is LeaderboardMetric.NET_EARNINGS:
-        return ExpressionWrapper(F("total_earned") - F("total_spent"), output_field=BigIntegerField())
+        return net_earnings_expression()
     # The threshold below guarantees matches_played > 0.
     return ExpressionWrapper(
         Cast("matches_won", FloatField()) / Cast("matches_played", FloatField()), output_field=FloatField()

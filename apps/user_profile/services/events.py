@@ -20,11 +20,11 @@ from django.utils import timezone
 from apps.user_profile import metrics
 from apps.user_profile.models import ActivityEventType, UserActivity, UserProfileStats
 from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
+from apps.user_profile.models.event_types import COIN_EVENT_TYPES, event_amount
 from apps.user_profile.models.stats import COUNTER_FIELDS, STORED_FIELDS
 from apps.user_profile.services.stats import stats_apply_event
 
 EVENT_TYPES = frozenset(ActivityEventType.values)
-COIN_EVENT_TYPES = frozenset({ActivityEventType.COINS_EARNED, ActivityEventType.COINS_SPENT})
 
 
 class InvalidEventError(ValueError):
@@ -56,7 +56,7 @@ class EventSpec:
 
     @property
     def amount(self) -> int:
-        return int(self.metadata["amount"]) if self.event_type in COIN_EVENT_TYPES else 1
+        return event_amount(self.event_type, self.metadata)
 
 
 def _insert_sql() -> str:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from apps.user_profile.models import BackfillRun
 from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
-from apps.user_profile.services.backfill.candidates import COLUMNS, candidates_cte
+from apps.user_profile.services.backfill.candidates import COLUMNS, INSERT_ORDER, candidates_cte
 from apps.user_profile.services.backfill.stats_sql import T_ACTIVITY, stats_recompute_batch
 from apps.user_profile.services.sharding import (
     Shard,
@@ -37,7 +37,7 @@ INSERT_SQL = f"""{candidates_cte()},
 inserted AS (
     INSERT INTO {T_ACTIVITY} ({COLUMNS}, recorded_at)
     SELECT {COLUMNS}, %(recorded_at)s FROM candidates
-    ORDER BY user_id, timestamp  -- keeps the user-led indexes' inserts close together
+    ORDER BY {INSERT_ORDER}  -- keeps the user-led indexes' inserts close together
     ON CONFLICT (user_id, source_model, source_id, event_type) DO NOTHING
     RETURNING user_id, event_type
 )

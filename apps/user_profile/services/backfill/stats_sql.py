@@ -1,28 +1,15 @@
-"""Set-based stats recomputation for a batch of players: the SQL form of stats_expected_from_events."""
+"""Set-based stats recomputation for a batch of players, from services/stats.py's EXPECTED_SELECT.
+
+The expected stats are that one statement (also behind stats_expected_from_events: reconcile and the admin's
+recompute action); here it feeds an UPDATE of the batch's stats rows.
+"""
 
 from django.db import connection
 
-from apps.user_profile.models import UserActivity, UserProfileStats
-from apps.user_profile.models.stats import AMOUNT_EVENTS, COUNTER_FIELDS, COUNTER_FOR_EVENT, STORED_FIELDS
+from apps.user_profile.models.event_types import COUNTER_FIELDS, STORED_FIELDS
+from apps.user_profile.services.stats import EXPECTED_SELECT, T_ACTIVITY, T_STATS
 
-T_STATS = UserProfileStats._meta.db_table
-T_ACTIVITY = UserActivity._meta.db_table
-
-
-def _aggregate(event_type: str, counter: str) -> str:
-    value = "SUM((a.metadata ->> 'amount')::bigint)" if event_type in AMOUNT_EVENTS else "COUNT(a.id)"
-    return f"COALESCE({value} FILTER (WHERE a.event_type = '{event_type}'), 0) AS {counter}"
-
-
-# One aggregate per player, LATERAL: an aggregate subquery is never flattened into a join, so each player's
-# events are read through the user-led indexes. As a plain join with GROUP BY, a log without statistics
-# (freshly filled, not analyzed yet) was hashed whole for every batch, which made a run quadratic.
-EXPECTED_SELECT = (
-    "SELECT u.user_id, e.* FROM unnest(%(user_ids)s::bigint[]) AS u(user_id) CROSS JOIN LATERAL (SELECT "
-    + ", ".join(_aggregate(event_type, counter) for event_type, counter in COUNTER_FOR_EVENT.items())
-    + ", MIN(a.timestamp) AS first_activity_at, MAX(a.timestamp) AS last_activity_at"
-    + f" FROM {T_ACTIVITY} a WHERE a.user_id = u.user_id) e"
-)
+__all__ = ["T_ACTIVITY", "stats_recompute_batch"]
 
 # Missing rows first (a missing stats row is never an error), with every column since the model's defaults
 # are not database defaults.
