@@ -48,6 +48,7 @@ from apps.user_profile.models import Achievement, UserAchievement, UserActivity
 from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
 from apps.user_profile.models.event_types import CAUSAL_ORDER, PLACEMENT_EVENTS
 from apps.user_profile.models.event_types import ActivityEventType as E
+from apps.user_profile.services.events import live_stats_enabled
 from apps.user_profile.services.stats import STATS_ADD_INSERTED, stats_add_events
 
 COMPLETED = Tournament.Status.COMPLETED.value
@@ -376,9 +377,12 @@ def record_sources(*, kind: str, ids: Sequence[int]) -> list[int]:
 
     Idempotent: events already recorded are skipped by the idempotency key and change no stat.
     """
-    rows = _execute_prepared(RECORD_SQL[kind], {"ids": list(ids), "recorded_at": timezone.now()})
+    live_stats = live_stats_enabled()
+    rows = _execute_prepared(
+        RECORD_SQL[kind], {"ids": list(ids), "recorded_at": timezone.now(), "live_stats": live_stats}
+    )
     without_stats_row = [(activity_id, user_id) for activity_id, _, user_id, added in rows if not added]
-    if without_stats_row:
+    if without_stats_row and live_stats:
         stats_add_events(
             user_ids=[user_id for _, user_id in without_stats_row],
             event_ids=[activity_id for activity_id, _ in without_stats_row],

@@ -71,7 +71,10 @@ def _add_delta(delta: str) -> str:
 # increment is computed by the database on the current row (`col = col + n`), so concurrent writers never lose
 # an update. `added` returns the players whose row was there; a player without one gets it from
 # stats_add_events (a proposed insert would have to satisfy the check constraints on the increment alone).
-STATS_ADD_INSERTED = f"""delta AS (SELECT a.user_id, {STATS_AGGREGATES} FROM inserted a GROUP BY a.user_id),
+# `%(live_stats)s` false (ACTIVITY_LIVE_STATS=0, an incident): the events are recorded and no stats row moves.
+STATS_ADD_INSERTED = f"""delta AS (
+    SELECT a.user_id, {STATS_AGGREGATES} FROM inserted a WHERE %(live_stats)s GROUP BY a.user_id
+),
 locked AS (
     SELECT s.user_id FROM {T_STATS} s WHERE s.user_id = ANY(ARRAY(SELECT user_id FROM delta))
     ORDER BY s.user_id FOR UPDATE
