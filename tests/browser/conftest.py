@@ -71,3 +71,7 @@ def browser_page() -> Iterator[Any]:
         finally:
             context.close()
             browser.close()
+
+
+# The ASGI server the journey runs against (pytest-django's live_server is WSGI, which does not serve the API).
+from tests.live.conftest import live_server_factory  # noqa: E402, F401

@@ -4,14 +4,16 @@ feed and back, and ask GraphiQL for their matches won."""
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
 from apps.demo.services import DEMO_PASSWORD, FEATURED_PLAYER, demo_platform_seed
 from apps.user_profile.models import UserActivity, UserProfileStats
 from apps.user_profile.views.pages import FEED_PAGE_SIZE
+from tests.live.conftest import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,11 +47,25 @@ def stat_text(page: Any, name: str) -> str:
 
 
 def test_player_logs_in_checks_stats_pages_the_feed_and_queries_graphiql(
-    live_server: Any, demo_player: Expected, browser_page: Any, artifacts_dir: Path
+    live_server_factory: LiveServer, demo_player: Expected, browser_page: Any, artifacts_dir: Path
 ) -> None:
+    # the production ASGI application under uvicorn: pages and GraphiQL on Django, the API on its endpoint
+    live_server = SimpleNamespace(url=live_server_factory(GRAPHIQL_ENABLED="1"))
     page = browser_page
     requested_hosts: set[str] = set()
     page.on("request", lambda request: requested_hosts.add(urlsplit(request.url).netloc))
+    console_messages: list[str] = []
+    page.on("console", lambda message: console_messages.append(f"{message.type}: {message.text}"))
+    page.on(
+        "response",
+        lambda response: (
+            console_messages.append(
+                f"HTTP {response.status} {response.request.method} {response.url} {response.request.post_data and response.request.post_data[:80]} -> {response.text()[:200] if response.request.method == 'POST' else ''}"
+            )
+            if "graphql" in response.url
+            else None
+        ),
+    )
     expected = demo_player
     assert len(expected.event_ids) > FEED_PAGE_SIZE  # the feed has more than one page
 
@@ -103,26 +119,30 @@ def test_player_logs_in_checks_stats_pages_the_feed_and_queries_graphiql(
         back.append(feed_ids(page))
     assert back == list(reversed(pages))
 
-    # when they run a query in GraphiQL through the page
+    # when they open GraphiQL on the examples it starts with, then follow a shared link to one query and run it
     page.goto(f"{live_server.url}/graphql/")
     editor = page.locator(".graphiql-query-editor .CodeMirror")
     editor.wait_for()
-    editor.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    # insert_text types without key events, so the editor's bracket auto-closing does not add braces.
-    page.keyboard.insert_text(ME_QUERY)
-    typed = page.evaluate("() => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.getValue()")
-    assert typed == ME_QUERY
+    examples = page.evaluate("() => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.getValue()")
+    assert "query Stats" in examples
+    page.goto(f"{live_server.url}/graphql/?q={quote(ME_QUERY)}")
+    editor.wait_for()
+    shown = page.evaluate("() => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.getValue()")
+    assert shown == ME_QUERY
     page.click(".graphiql-execute-button")
     response_editor = page.locator(".graphiql-response .CodeMirror")
-    page.wait_for_function(
-        "() => document.querySelector('.graphiql-response .CodeMirror').CodeMirror.getValue().includes('matchesWon')"
-    )
+    try:
+        page.wait_for_function(
+            "() => document.querySelector('.graphiql-response .CodeMirror').CodeMirror.getValue().includes('matchesWon')"
+        )
+    except Exception:
+        page.screenshot(path=artifacts_dir / "99-graphiql-failure.png", full_page=True)
+        raise AssertionError("\n".join(console_messages)) from None
     page.screenshot(path=artifacts_dir / "05-graphiql.png", full_page=True)
     result = json.loads(response_editor.evaluate("element => element.CodeMirror.getValue()"))
 
-    # then the answer is the player's matches won, from the same database
-    assert result == {"data": {"me": {"stats": {"matchesWon": stats.matches_won}}}}
+    # then the answer is the player's matches won, from the same database, with what the operation cost
+    assert result["data"] == {"me": {"stats": {"matchesWon": stats.matches_won}}}
+    assert result["extensions"]["cost"]["requested"] == 2
     # and nothing was fetched from anywhere but the app (GraphiQL works offline)
     assert requested_hosts == {urlsplit(live_server.url).netloc}

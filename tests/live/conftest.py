@@ -42,7 +42,9 @@ def live_server_factory() -> Iterator[LiveServer]:
         port = free_port()
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
+            # The suite's settings (the fast password hasher its factories used, plain http on loopback),
+            # production mode otherwise.
+            "DJANGO_SETTINGS_MODULE": "config.test_settings",
             "DATABASE_URL": database_url(),
             "DEBUG": "0",
             "SECRET_KEY": "live-server-test-key-" + "x" * 40,
