@@ -56,13 +56,12 @@ def test_player_logs_in_checks_stats_pages_the_feed_and_queries_graphiql(
     page.on("request", lambda request: requested_hosts.add(urlsplit(request.url).netloc))
     console_messages: list[str] = []
     page.on("console", lambda message: console_messages.append(f"{message.type}: {message.text}"))
+    # What the page logged and which API requests it sent: the failure message when GraphiQL shows nothing.
     page.on(
-        "response",
-        lambda response: (
-            console_messages.append(
-                f"HTTP {response.status} {response.request.method} {response.url} {response.request.post_data and response.request.post_data[:80]} -> {response.text()[:200] if response.request.method == 'POST' else ''}"
-            )
-            if "graphql" in response.url
+        "requestfinished",
+        lambda request: (
+            console_messages.append(f"{request.method} {request.url} {request.post_data or ''}"[:300])
+            if "/graphql/" in request.url
             else None
         ),
     )
