@@ -4,7 +4,7 @@ Each benchmarked GraphQL operation has one statement here (`*_statement`: SQL te
 pure function that turns the statement's rows into the very JSON document the GraphQL query returns
 (`*_document`). The Django floor views (bench/floor.py, the middle row: the framework's cost) run them through
 Django's connection; the bare ASGI floor (bench/bare.py, the physical floor) runs them through psycopg's
-async pool. This module imports no Django beyond the event types' facts (apps.user_profile.models.event_types:
+async pool. This module imports no Django beyond the event types' facts (apps.user_profile.event_types:
 no database, no app registry), so the bare floor pays nothing for it per request.
 
 Rows are plain tuples in the statement's column order. A jsonb column arrives as text through Django and as a
@@ -21,7 +21,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from apps.user_profile.models.event_types import COIN_EVENT_TYPES, COUNTER_FIELDS, net_earnings
+from apps.user_profile.event_types import COIN_EVENT_TYPES, COUNTER_FIELDS, net_earnings
 
 Statement = tuple[str, list[Any]]
 Row = tuple[Any, ...]

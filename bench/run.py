@@ -166,8 +166,8 @@ def benchmark_player() -> tuple[int, str, str]:
     from django.contrib.auth.models import User
     from django.db.models import Count
 
+    from apps.user_profile.event_types import COIN_EVENT_TYPES
     from apps.user_profile.models import UserActivity
-    from apps.user_profile.models.event_types import COIN_EVENT_TYPES
     from apps.user_profile.selectors.cursors import ActivityCursor
 
     public = UserActivity.objects.exclude(event_type__in=COIN_EVENT_TYPES)

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from apps.user_profile.models.event_types import COUNTER_FOR_EVENT, ActivityEventType
+from apps.user_profile.event_types import COUNTER_FOR_EVENT, ActivityEventType
 from bench.stats import Latency
 
 SOURCE_MODEL = "benchmarks.writeprobe"

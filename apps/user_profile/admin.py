@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from apps.user_profile.event_types import STORED_FIELDS
 from apps.user_profile.models import (
     Achievement,
     ReconcileRun,
@@ -14,7 +15,6 @@ from apps.user_profile.models import (
     UserProfile,
     UserProfileStats,
 )
-from apps.user_profile.models.event_types import STORED_FIELDS
 from apps.user_profile.services.achievements import achievement_unlock
 from apps.user_profile.services.reconcile import stats_reconcile
 

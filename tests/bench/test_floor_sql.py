@@ -9,7 +9,7 @@ from django.apps import apps
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import override_settings
 
-from apps.user_profile.models.event_types import COUNTER_FIELDS
+from apps.user_profile.event_types import COUNTER_FIELDS
 from apps.user_profile.selectors.cursors import ActivityCursor, encode_cursor
 from bench import bare, floor_sql
 

@@ -22,9 +22,9 @@ from django.utils import timezone
 from apps.economy.models import DeltaCrownTransaction
 from apps.teams.models import Team, TeamMembership
 from apps.tournaments.models import Match, Registration, Tournament, TournamentResult
+from apps.user_profile.event_types import COUNTER_FIELDS, PLACEMENT_EVENTS
 from apps.user_profile.models import Achievement, UserAchievement, UserProfile, UserProfileStats
 from apps.user_profile.models import ActivityEventType as E
-from apps.user_profile.models.event_types import COUNTER_FIELDS, PLACEMENT_EVENTS
 
 HISTORY_DAYS = 730
 ACTIVITY_EXPONENT = 0.75  # weight of the player ranked r is r ** -0.75: a long tail of occasional players

@@ -10,8 +10,8 @@ from django.db.models.functions import Cast
 
 # The event types and their shared facts live in event_types; ECONOMY_EVENT_TYPES is the coin-event set under
 # the name the API imports.
-from apps.user_profile.models.event_types import COIN_EVENT_TYPES as ECONOMY_EVENT_TYPES
-from apps.user_profile.models.event_types import ActivityEventType
+from apps.user_profile.event_types import COIN_EVENT_TYPES as ECONOMY_EVENT_TYPES
+from apps.user_profile.event_types import ActivityEventType
 
 __all__ = [
     "ECONOMY_EVENT_TYPES",

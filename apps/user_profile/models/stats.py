@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from apps.user_profile.models.event_types import (
+from apps.user_profile.event_types import (
     COUNTER_FIELDS,
     COUNTER_FOR_EVENT,
     STORED_FIELDS,

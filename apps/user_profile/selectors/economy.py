@@ -4,8 +4,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from apps.economy.models import DeltaCrownTransaction
+from apps.user_profile.event_types import net_earnings
 from apps.user_profile.models import UserProfileStats
-from apps.user_profile.models.event_types import net_earnings
 from apps.user_profile.selectors.activity import validate_page_size
 
 MAX_RECENT_TRANSACTIONS = 50

@@ -9,8 +9,8 @@ from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce
 
 from apps.privacy.policy import DEFAULT_SETTINGS, LeaderboardScope, Settings
+from apps.user_profile.event_types import net_earnings_expression
 from apps.user_profile.models import UserProfileStats
-from apps.user_profile.models.event_types import net_earnings_expression
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE, validate_page_size
 from apps.user_profile.selectors.cursors import MAX_BIGINT, InvalidCursorError, decode_cursor, encode_cursor
 

@@ -18,9 +18,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.user_profile import metrics
+from apps.user_profile.event_types import COIN_EVENT_TYPES, event_amount
 from apps.user_profile.models import ActivityEventType, UserActivity, UserProfileStats
 from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
-from apps.user_profile.models.event_types import COIN_EVENT_TYPES, event_amount
 from apps.user_profile.models.stats import COUNTER_FIELDS, STORED_FIELDS
 from apps.user_profile.services.stats import stats_apply_event
 

@@ -16,8 +16,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.user_profile.event_types import STORED_FIELDS
 from apps.user_profile.models import ReconcileRun, UserProfileStats
-from apps.user_profile.models.event_types import STORED_FIELDS
 from apps.user_profile.services.backfill.runner import backfill_runs_abandon_stale
 from apps.user_profile.services.sharding import Shard, batch_size_validate, player_id_batches, shard_validate
 from apps.user_profile.services.stats import empty_stats, stats_expected_from_events, stats_recompute

@@ -44,10 +44,10 @@ from apps.economy.models import DeltaCrownTransaction
 from apps.teams.models import Team, TeamMembership
 from apps.tournaments.models import Match, Registration, Tournament, TournamentResult
 from apps.user_profile import metrics
+from apps.user_profile.event_types import CAUSAL_ORDER, PLACEMENT_EVENTS
+from apps.user_profile.event_types import ActivityEventType as E
 from apps.user_profile.models import Achievement, UserAchievement, UserActivity
 from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
-from apps.user_profile.models.event_types import CAUSAL_ORDER, PLACEMENT_EVENTS
-from apps.user_profile.models.event_types import ActivityEventType as E
 from apps.user_profile.services.events import live_stats_enabled
 from apps.user_profile.services.stats import STATS_ADD_INSERTED, stats_add_events
 

@@ -1,7 +1,7 @@
 """Stats writes, and the one statement that says what a player's stats should be from the events.
 
 Every change is one atomic statement or runs under the stats row's lock. Which event type drives which counter
-and by how much comes from models/event_types.py; the SQL below is its only translation, shared by the live
+and by how much comes from apps/user_profile/event_types.py; the SQL below is its only translation, shared by the live
 recording (STATS_ADD_INSERTED), the expected stats (reconcile, the admin's recompute action) and the backfill's
 batch recompute (EXPECTED_SELECT).
 """
@@ -12,13 +12,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
-from apps.user_profile.models import UserActivity, UserProfileStats
-from apps.user_profile.models.event_types import (
+from apps.user_profile.event_types import (
     COIN_EVENT_TYPES,
     COUNTER_FIELDS,
     COUNTER_FOR_EVENT,
     STORED_FIELDS,
 )
+from apps.user_profile.models import UserActivity, UserProfileStats
 
 T_STATS = UserProfileStats._meta.db_table
 T_ACTIVITY = UserActivity._meta.db_table

@@ -14,8 +14,8 @@ from apps.economy.services import transaction_create
 from apps.teams.services import team_member_add, team_member_remove
 from apps.tournaments import services as tournaments
 from apps.tournaments.models import Registration, Tournament
+from apps.user_profile.event_types import STORED_FIELDS
 from apps.user_profile.models import Achievement, BackfillRun, UserActivity, UserProfileStats
-from apps.user_profile.models.event_types import STORED_FIELDS
 from apps.user_profile.services.achievements import achievement_unlock
 from apps.user_profile.services.backfill import activity_backfill
 from apps.user_profile.services.reconcile import stats_reconcile

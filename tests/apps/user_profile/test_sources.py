@@ -7,9 +7,9 @@ from django.db import connection
 
 from apps.economy.services import transaction_create
 from apps.tournaments import services as tournaments
+from apps.user_profile.event_types import CAUSAL_ORDER, COIN_EVENT_TYPES, COUNTER_FOR_EVENT
 from apps.user_profile.models import ActivityEventType as E
 from apps.user_profile.models import UserActivity, UserProfileStats
-from apps.user_profile.models.event_types import CAUSAL_ORDER, COIN_EVENT_TYPES, COUNTER_FOR_EVENT
 from apps.user_profile.services import sources
 from apps.user_profile.services.backfill import candidates
 from apps.user_profile.services.stats import empty_stats, stats_drift, stats_expected_from_events

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from apps.economy.models import DeltaCrownTransaction
 from apps.economy.services import transaction_create
 from apps.teams.services import team_member_remove
+from apps.user_profile.event_types import COUNTER_FIELDS, COUNTER_FOR_EVENT
 from apps.user_profile.models import ActivityEventType as E
 from apps.user_profile.models import UserActivity, UserProfileStats
-from apps.user_profile.models.event_types import COUNTER_FIELDS, COUNTER_FOR_EVENT
 from apps.user_profile.services.events import EventSpec, record_event, record_events
 from apps.user_profile.services.stats import (
     empty_stats,

@@ -6,7 +6,7 @@ recompute action); here it feeds an UPDATE of the batch's stats rows.
 
 from django.db import connection
 
-from apps.user_profile.models.event_types import COUNTER_FIELDS, STORED_FIELDS
+from apps.user_profile.event_types import COUNTER_FIELDS, STORED_FIELDS
 from apps.user_profile.services.stats import EXPECTED_SELECT, T_ACTIVITY, T_STATS
 
 __all__ = ["T_ACTIVITY", "stats_recompute_batch"]

@@ -8,7 +8,8 @@
 - `net_earnings` / `NET_EARNINGS_SQL`: coins earned minus coins spent.
 
 Models, services, selectors, the API and the benchmarks import these names; none of them spells the facts
-out again. No database access and no Django app registry: importable from anywhere, migrations included.
+out again. No database access, no Django app registry and no settings: importable from anywhere, migrations
+and the benchmark's bare floor (which runs without Django) included.
 """
 
 from typing import Any
