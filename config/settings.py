@@ -117,45 +117,33 @@ API_BUDGET_KEY_PREFIX = os.environ.get("API_BUDGET_KEY_PREFIX", "budget")
 # Budgets and automatic persisted queries must be shared by every worker process: Redis when REDIS_URL is set;
 # otherwise per process (the server logs a warning at start).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def _shared_cache(*, key_prefix: str, local_name: str, **options: object) -> dict[str, object]:
+    """A cache in Redis at REDIS_URL (a stalled Redis fails a request in a second instead of hanging it), else
+    in this process's memory under `local_name`."""
+    if REDIS_URL:
+        redis_options = {"socket_connect_timeout": 1, "socket_timeout": 1}
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": key_prefix,
+            **{key: value for key, value in options.items() if key != "OPTIONS"},
+            "OPTIONS": redis_options,
+        }
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": local_name, **options}
+
+
 CACHES = {
     # Sessions are read through it (below): shared by every worker only in Redis.
-    "default": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "dc",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    ),
-    "budgets": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "dc",
-            # A stalled Redis fails a request in a second instead of hanging it.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "budgets"}
-    ),
+    "default": _shared_cache(key_prefix="dc", local_name=""),
+    "budgets": _shared_cache(key_prefix="dc", local_name="budgets"),
     # Automatic persisted queries (docs/persisted-queries.md).
-    "persisted_queries": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "apq",
-            "TIMEOUT": GRAPHQL_APQ_TTL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-        if REDIS_URL
-        else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "persisted-queries",
-            "TIMEOUT": GRAPHQL_APQ_TTL,
-            "OPTIONS": {"MAX_ENTRIES": 10_000},
-        }
+    "persisted_queries": _shared_cache(
+        key_prefix="apq",
+        local_name="persisted-queries",
+        TIMEOUT=GRAPHQL_APQ_TTL,
+        OPTIONS={"MAX_ENTRIES": 10_000},  # in memory only: Redis evicts by its own policy
     ),
 }
 
