@@ -2,6 +2,7 @@ from datetime import datetime
 
 import strawberry
 
+from apps.user_profile.event_types import net_earnings
 from apps.user_profile.selectors import MAX_RECENT_TRANSACTIONS, InvalidPageArgumentsError, validate_page_size
 from schema.context import Info
 from schema.directives import ListSize
@@ -27,7 +28,7 @@ class EconomySummary:
 
     @strawberry.field
     def net_earnings(self) -> BigInt:
-        return BigInt(self.total_earned - self.total_spent)
+        return BigInt(net_earnings(total_earned=self.total_earned, total_spent=self.total_spent))
 
     @strawberry.field(
         description="Newest first; `first` at most 50.",
