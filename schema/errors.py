@@ -3,7 +3,6 @@
 Every error the API returns carries one of ERROR_CODES as `extensions.code`.
 """
 
-from django.conf import settings
 from graphql import GraphQLError
 
 ERROR_CODE_MEANINGS: dict[str, str] = {
@@ -58,14 +57,3 @@ class InvalidValueError(BadInputError, GraphQLError):
 
     def __init__(self, message: str) -> None:
         GraphQLError.__init__(self, message, extensions={"code": self.code})
-
-
-def is_client_error(error: GraphQLError) -> bool:
-    """Parse, validation and coercion errors carry no original error; ours are ClientError."""
-    original = error.original_error
-    return original is None or isinstance(original, ClientError | GraphQLError)
-
-
-def should_mask_error(error: GraphQLError) -> bool:
-    """Outside DEBUG, hide the message of anything unexpected (it may carry SQL or internals)."""
-    return not settings.DEBUG and not is_client_error(error)

@@ -5,19 +5,26 @@ from django.test import Client
 from graphql import GraphQLError
 from prometheus_client import REGISTRY
 
-from schema.errors import BadInputError, PermissionDeniedError, should_mask_error
+from schema.errors import BadInputError, PermissionDeniedError
+from schema.execution import MASKED_MESSAGE, error_code, format_error
 from tests.factories import UserFactory
 from tests.schema.conftest import error_messages, graphql
 
 pytestmark = pytest.mark.django_db
 
 
+def _client_message(error: GraphQLError, code: str | None = None) -> str:
+    """The message a client gets for an execution error (or a request error with its `code`)."""
+    return format_error(error, code=code or error_code(error), request_id="r")["message"]
+
+
 def test_only_unexpected_errors_are_masked(settings) -> None:
     settings.DEBUG = False
-    assert should_mask_error(GraphQLError("boom", original_error=RuntimeError("password=secret"))) is True
-    assert should_mask_error(GraphQLError("no", original_error=PermissionDeniedError("no"))) is False
-    assert should_mask_error(GraphQLError("bad", original_error=BadInputError("bad"))) is False
-    assert should_mask_error(GraphQLError("Cannot query field 'x'")) is False  # validation
+    assert _client_message(GraphQLError("boom", original_error=RuntimeError("password=secret"))) == MASKED_MESSAGE
+    assert _client_message(GraphQLError("no", original_error=PermissionDeniedError("no"))) == "no"
+    assert _client_message(GraphQLError("bad", original_error=BadInputError("bad"))) == "bad"
+    validation = GraphQLError("Cannot query field 'x'")
+    assert _client_message(validation, "GRAPHQL_VALIDATION_FAILED") == "Cannot query field 'x'"
 
 
 def test_unexpected_exception_reaches_the_client_masked(
