@@ -6,24 +6,17 @@ tests/e2e/apollo/node_modules with `npm ci` (from package-lock.json) and kept.
 """
 
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.core.cache import caches
 
+from tests.live.conftest import LiveServer
+
 APOLLO_DIR = Path(__file__).resolve().parent / "apollo"
-REPO_ROOT = APOLLO_DIR.parents[2]
-SERVER_START_TIMEOUT = 60
 NODE_TIMEOUT = 60
 NPM_CI_TIMEOUT = 600
 
@@ -51,64 +44,10 @@ def apollo_packages() -> Path:
     return APOLLO_DIR
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _database_url() -> str:
-    database = settings.DATABASES["default"]
-    credentials = quote(database.get("USER") or "", safe="")
-    if database.get("PASSWORD"):
-        credentials += ":" + quote(database["PASSWORD"], safe="")
-    host = quote(database.get("HOST") or "127.0.0.1", safe="")  # a Unix-socket folder is percent-encoded
-    port = database.get("PORT") or 5432
-    return f"postgres://{credentials}{'@' if credentials else ''}{host}:{port}/{quote(database['NAME'], safe='')}"
-
-
 @pytest.fixture
-def graphql_server(tmp_path: Path) -> Iterator[str]:
-    """uvicorn serving config.asgi on the test database; yields the /graphql/ URL."""
-    port = _free_port()
-    log_path = tmp_path / "uvicorn.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": _database_url(),
-        "DATABASE_POOL": "0",
-        "GRAPHQL_APQ_ENABLED": "1",
-        "GRAPHQL_TRUSTED_DOCUMENTS_ONLY": "0",
-    }
-    log = log_path.open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"uvicorn exited with {server.returncode}:\n{log_path.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"uvicorn did not listen on port {port} within {SERVER_START_TIMEOUT} s")
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}/graphql/"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+def graphql_server(live_server_factory: LiveServer) -> str:
+    """uvicorn serving config.asgi on the test database (tests/live/conftest.py); the /graphql/ URL."""
+    return live_server_factory(GRAPHQL_APQ_ENABLED="1", GRAPHQL_TRUSTED_DOCUMENTS_ONLY="0") + "/graphql/"
 
 
 def run_apq_script(apollo_dir: Path, endpoint: str) -> dict[str, Any]:
