@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "apps.api_budget",
 ]
 
+# Model-backed GraphQL types (schema/model_types.py) describe a column with the model field's help_text.
+STRAWBERRY_DJANGO = {"FIELD_DESCRIPTION_FROM_HELP_TEXT": True}
+
 # GraphiQL at /graphql/ in a browser: on in development, off in production unless asked for.
 GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", DEBUG)
 

@@ -1,24 +1,25 @@
-from datetime import datetime
 from typing import Any
 
 import strawberry
+from strawberry import auto
 
 from apps.tournaments.models import Match as MatchModel
 from apps.tournaments.models import Tournament as TournamentModel
 from schema.context import Info
 from schema.directives import Cost
+from schema.model_types import column, model_type
 from schema.node import Node, to_global_id
 from schema.scalars import BigInt
 from schema.tournaments.enums import MatchState, TournamentFormat, TournamentStatus
 
 
-@strawberry.type(description="A tournament of the platform.")
+@model_type(TournamentModel, description="A tournament of the platform.")
 class Tournament(Node):
-    name: str
-    game: str
-    starts_at: datetime
-    completed_at: datetime | None
-    prize_pool: BigInt = strawberry.field(description="In DC coins.")
+    name: auto
+    game: auto
+    starts_at: auto
+    completed_at: auto
+    prize_pool: BigInt = column(description="In DC coins.")
 
     @strawberry.field
     def status(root: TournamentModel) -> TournamentStatus:  # type: ignore[valid-type]
@@ -28,7 +29,7 @@ class Tournament(Node):
     def format(root: TournamentModel) -> TournamentFormat:  # type: ignore[valid-type]
         return TournamentFormat(root.format)
 
-    @strawberry.field  # type: ignore[misc]
+    @strawberry.field
     def id(root: TournamentModel) -> strawberry.ID:  # type: ignore[override]
         return to_global_id("Tournament", root.pk)
 
@@ -37,17 +38,17 @@ class Tournament(Node):
         return isinstance(obj, TournamentModel)
 
 
-@strawberry.type(description="A match between two participants of a tournament.")
+@model_type(MatchModel, description="A match between two participants of a tournament.")
 class Match(Node):
-    round: int
-    is_forfeit: bool
-    completed_at: datetime | None
+    round: auto
+    is_forfeit: auto
+    completed_at: auto
 
     @strawberry.field
     def state(root: MatchModel) -> MatchState:  # type: ignore[valid-type]
         return MatchState(root.state)
 
-    @strawberry.field  # type: ignore[misc]
+    @strawberry.field
     def id(root: MatchModel) -> strawberry.ID:  # type: ignore[override]
         return to_global_id("Match", root.pk)
 

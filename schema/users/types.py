@@ -6,6 +6,7 @@ import strawberry
 from django.contrib.auth.models import User as UserModel
 
 from apps.privacy import policy
+from apps.user_profile.event_types import COUNTER_FIELDS
 from apps.user_profile.models import UserProfileStats
 from apps.user_profile.selectors import (
     ActivityCursor,
@@ -23,6 +24,7 @@ from schema.db import run_sync
 from schema.directives import Cost, connection_size
 from schema.economy.types import EconomySummary, economy_summary_for
 from schema.errors import BadInputError, PermissionDeniedError, UnauthenticatedError
+from schema.model_types import column, model_type
 from schema.node import Node, to_global_id
 from schema.pagination import page_info
 from schema.privacy.access import settings_for_visibility
@@ -32,38 +34,41 @@ from schema.scalars import BigInt
 from schema.tournaments.history import TournamentHistoryConnection, TournamentHistoryEdge, TournamentHistoryEntry
 
 
-@strawberry.type(description="A player's counters (kept in the same transaction as each event) and ratios.")
+@model_type(
+    UserProfileStats,
+    # Every stored counter, named and typed by the model (event_types.COUNTER_FIELDS): a new counter needs no
+    # change here. The coin totals and activity times below override the model's type.
+    fields=list(COUNTER_FIELDS),
+    description="A player's counters (kept in the same transaction as each event) and ratios.",
+)
 class UserStats:
-    tournaments_registered: int
-    tournaments_played: int = strawberry.field(description="Tournaments checked in to.")
-    tournaments_completed: int
-    tournaments_won: int
-    tournaments_runner_up: int
-    tournaments_top4: int
-    matches_played: int
-    matches_won: int
-    matches_lost: int
-    matches_drawn: int
-    total_earned: BigInt | None = strawberry.field(description="Null unless the player made their economy public.")
-    total_spent: BigInt | None = strawberry.field(description="Null unless the player made their economy public.")
-    achievements_unlocked: int
-    teams_joined: int
-    teams_left: int
-    first_activity_at: datetime | None = strawberry.field(
+    total_earned: BigInt | None = column(
+        description="DC coins earned, all time. Null unless the player made their economy public."
+    )
+    total_spent: BigInt | None = column(
+        description="DC coins spent, all time. Null unless the player made their economy public."
+    )
+    first_activity_at: datetime | None = column(
         description="Over the events the viewer may see; null when the player keeps their activity private."
     )
-    last_activity_at: datetime | None = strawberry.field(
+    last_activity_at: datetime | None = column(
         description="Over the events the viewer may see (a private coin event does not move it); null when the "
         "player keeps their activity private."
     )
-    win_rate: float = strawberry.field(description="Matches won / played, 0 with none played.")
-    tournament_win_rate: float = strawberry.field(description="Tournaments won / completed.")
-    net_earnings: BigInt | None = strawberry.field(description="Null unless the player made their economy public.")
-    podium_finishes: int
-    active_teams: int
-    # Decimals on the model, serialized as Float (plain attributes: no resolver on this hot type).
-    win_rate_percent: float
-    tournament_win_rate_percent: float
+    # The model's derived figures (properties), plain attributes too.
+    win_rate: float = column(description="Matches won / played, 0 with none played.")
+    tournament_win_rate: float = column(description="Tournaments won / completed.")
+    net_earnings: BigInt | None = column(description="Null unless the player made their economy public.")
+    podium_finishes: int = column(description="Tournaments won, runner-up or top 4.")
+    active_teams: int = column(description="Teams joined and not left.")
+    # Decimals on the model, serialized as Float.
+    win_rate_percent: float = column(description="The win rate in percent, one decimal.")
+    tournament_win_rate_percent: float = column(description="The tournament win rate in percent, one decimal.")
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Any) -> bool:
+        # The row itself, or the row as one viewer may see it.
+        return isinstance(obj, UserProfileStats | VisibleStats)
 
 
 _TIME_FIELDS = ("first_activity_at", "last_activity_at")
