@@ -30,7 +30,8 @@ def main(rows: int = 50, rounds: int = 300) -> None:
     from schema.model_types import ColumnField
 
     data = [UserProfileStats(user_id=i, tournaments_registered=3, matches_won=i) for i in range(rows)]
-    document = parse("query { rows { %s } }" % " ".join(_camel(name) for name in STORED_FIELDS))
+    columns = " ".join(_camel(name) for name in STORED_FIELDS)
+    document = parse(f"query {{ rows {{ {columns} }} }}")
     print(f"load average {os.getloadavg()[0]:.2f}; {rows} rows x {len(STORED_FIELDS)} fields, {rounds} rounds")
     for field_cls in (ColumnField, StrawberryDjangoField):
 
@@ -51,7 +52,9 @@ def main(rows: int = 50, rounds: int = 300) -> None:
             execute(graphql_schema, document)
         per_document = (time.process_time() - started) / rounds
         per_field = per_document / rows / len(STORED_FIELDS)
-        print(f"{field_cls.__name__:>22}: {per_document * 1e3:6.2f} ms per document, {per_field * 1e6:5.2f} µs per field")
+        print(
+            f"{field_cls.__name__:>22}: {per_document * 1e3:6.2f} ms per document, {per_field * 1e6:5.2f} µs per field"
+        )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from django.core.cache import BaseCache
 from django.core.cache.backends.redis import RedisCache
 
 from apps.api_budget.client_address import parse_address
-from config.caches import shared_cache
+from config.caches import async_redis, shared_cache
 
 CACHE_ALIAS = "budgets"
 USER_PREFIX = "user:"
@@ -112,24 +112,70 @@ def _budget(*, limit: int, cost: int, used: int, reset_at: float, refused: bool 
     )
 
 
-def _increment(cache: BaseCache, cache_key: str, delta: int, timeout: int) -> int:
-    if isinstance(cache, RedisCache):
-        # One round trip: INCRBY creates the counter at 0 when absent; EXPIRE NX gives it the window's expiry
-        # once. (The cache API's add + incr take three: incr first checks that the key exists.)
-        client = cache._cache.get_client(write=True)
-        key = cache.make_and_validate_key(cache_key)
-        pipeline = client.pipeline(transaction=True)
-        pipeline.incrby(key, delta)
-        pipeline.expire(key, timeout, nx=True)
-        used, _ = pipeline.execute()
-        return int(used)
+# One round trip, atomic: INCRBY creates the counter at 0 when absent, EXPIRE NX gives it the window's expiry
+# once, and a charge over the limit is given back at once (a refused request spends nothing).
+# Returns {used, refused}.
+CHARGE_SCRIPT = """
+local used = redis.call('INCRBY', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2], 'NX')
+if used > tonumber(ARGV[3]) then
+  return {redis.call('DECRBY', KEYS[1], ARGV[1]), 1}
+end
+return {used, 0}
+"""
+
+
+@dataclass(frozen=True)
+class _Charge:
+    """What charging one viewer now means: which counter, by how much, against which limit, until when."""
+
+    cache: BaseCache
+    cache_key: str
+    cost: int
+    limit: int
+    reset_at: float
+    timeout: int
+
+    def script_arguments(self) -> tuple[str, int, int, int]:
+        key = self.cache.make_and_validate_key(self.cache_key)
+        return key, self.cost, self.timeout, self.limit
+
+    def budget(self, used: int, refused: bool) -> Budget:
+        return _budget(limit=self.limit, cost=self.cost, used=used, reset_at=self.reset_at, refused=refused)
+
+
+def _charge(viewer_key: str, cost: int) -> _Charge:
+    if cost <= 0:
+        raise ValueError(f"A charge is positive (got {cost}).")
+    now = _now()
+    window, reset_at = _window(viewer_key, now)
+    return _Charge(
+        cache=_cache(),
+        cache_key=_cache_key(viewer_key, window),
+        cost=cost,
+        limit=budget_limit(viewer_key),
+        reset_at=reset_at,
+        timeout=math.ceil(reset_at - now) + KEY_GRACE_SECONDS,
+    )
+
+
+def _charge_in_process(charge: _Charge) -> Budget:
+    """The same charge on a process-local cache (no REDIS_URL: one process, the demo and tests)."""
+    cache = charge.cache
     for _ in range(3):
-        cache.add(cache_key, 0, timeout)  # creates the window's counter with its expiry, once
+        cache.add(charge.cache_key, 0, charge.timeout)  # creates the window's counter with its expiry, once
         try:
-            return int(cache.incr(cache_key, delta))
+            used = int(cache.incr(charge.cache_key, charge.cost))
         except ValueError:  # evicted or expired between the two calls: create it again
             continue
-    raise RuntimeError(f"The budget counter {cache_key!r} keeps disappearing.")
+        if used <= charge.limit:
+            return charge.budget(used, refused=False)
+        try:
+            used = int(cache.decr(charge.cache_key, charge.cost))
+        except ValueError:  # the window's key is gone: nothing left to give back
+            used -= charge.cost
+        return charge.budget(used, refused=True)
+    raise RuntimeError(f"The budget counter {charge.cache_key!r} keeps disappearing.")
 
 
 def budget_charge(*, viewer_key: str, cost: int) -> Budget:
@@ -141,19 +187,25 @@ def budget_charge(*, viewer_key: str, cost: int) -> Budget:
         raise ValueError(f"A cost is never negative (got {cost}).")
     if cost == 0:
         return budget_peek(viewer_key=viewer_key)
-    now = _now()
-    limit = budget_limit(viewer_key)
-    window, reset_at = _window(viewer_key, now)
-    cache = _cache()
-    cache_key = _cache_key(viewer_key, window)
-    used = _increment(cache, cache_key, cost, timeout=math.ceil(reset_at - now) + KEY_GRACE_SECONDS)
-    if used <= limit:
-        return _budget(limit=limit, cost=cost, used=used, reset_at=reset_at)
-    try:
-        used = int(cache.decr(cache_key, cost))  # give the points back: a refused request spends nothing
-    except ValueError:  # the window's key is gone: nothing left to give back
-        used -= cost
-    return _budget(limit=limit, cost=cost, used=used, reset_at=reset_at, refused=True)
+    charge = _charge(viewer_key, cost)
+    if not isinstance(charge.cache, RedisCache):
+        return _charge_in_process(charge)
+    key, *arguments = charge.script_arguments()
+    client = charge.cache._cache.get_client(write=True)
+    used, refused = client.eval(CHARGE_SCRIPT, 1, key, *arguments)
+    return charge.budget(int(used), refused=bool(refused))
+
+
+async def budget_charge_async(*, viewer_key: str, cost: int) -> Budget:
+    """`budget_charge` on the event loop: the same script through an asyncio Redis client (no thread hop)."""
+    if cost <= 0:
+        return budget_charge(viewer_key=viewer_key, cost=cost)  # a peek (or a ValueError): no round trip saved
+    charge = _charge(viewer_key, cost)
+    if not isinstance(charge.cache, RedisCache):
+        return _charge_in_process(charge)  # process memory: nothing to wait for
+    key, *arguments = charge.script_arguments()
+    used, refused = await async_redis(charge.cache).eval(CHARGE_SCRIPT, 1, key, *arguments)
+    return charge.budget(int(used), refused=bool(refused))
 
 
 def budget_peek(*, viewer_key: str) -> Budget:

@@ -4,17 +4,13 @@ import logging
 from collections.abc import MutableMapping
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from redis.exceptions import RedisError
 
 from apps.api_budget.client_address import client_address
-from apps.api_budget.services import Budget, budget_charge, viewer_key
+from apps.api_budget.services import Budget, budget_charge_async, viewer_key
 from schema.http.errors import HttpError
 
 logger = logging.getLogger("deltacrown.api")
-
-# Not on the database thread: a budget is a cache round trip that must not queue behind the ORM.
-_charge = sync_to_async(budget_charge, thread_sensitive=False)
 
 
 def budget_key(*, scope: MutableMapping[str, Any], headers: dict[str, str], user_id: int | None) -> str:
@@ -29,7 +25,8 @@ async def budget_charge_or_refuse(*, key: str, cost: int) -> Budget | None:
     refusing every client because Redis is down would turn a monitoring gap into an outage.
     """
     try:
-        budget = await _charge(viewer_key=key, cost=cost)
+        # On the event loop (an asyncio Redis client): no thread hop, and never queued behind the ORM's thread.
+        budget = await budget_charge_async(viewer_key=key, cost=cost)
     except RedisError:
         logger.error("The budget store did not answer: serving the request unmetered.", exc_info=True)
         return None
