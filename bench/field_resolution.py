@@ -42,7 +42,7 @@ def main(rows: int = 50, rounds: int = 300) -> None:
         @strawberry.type
         class Query:
             @strawberry.field
-            def rows(self) -> list[Row]:  # type: ignore[valid-type]
+            def rows(self) -> list[Row]:
                 return data  # type: ignore[return-value]
 
         graphql_schema = strawberry.Schema(query=Query)._schema
