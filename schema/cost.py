@@ -457,6 +457,8 @@ class _Pricer:
                 definition, model, introspection = self.field(parent, node, False)
                 if definition is None or model is None:
                     continue
+                if not (introspection or model.composite or model.weight or model.argument_weights):
+                    continue  # a free leaf (a scalar of weight 0) adds nothing however many values it returned
                 children = tuple(n.selection_set for n in nodes if n.selection_set is not None)
                 plan.append((response_key, node, model, children, get_named_type(definition.type), introspection))
             self.plans[key] = plan
