@@ -291,16 +291,24 @@ def field_visible(field: str, *, viewer: Viewer, owner_id: int | None, settings:
 def visible_fields(type_name: str, *, viewer: Viewer, owner_id: int, settings: Settings) -> frozenset[str]:
     """The fields of `type_name` that `viewer` may see (GraphQL names). A field missing from FIELDS is not
     among them: callers hide whatever is not listed (fail closed)."""
-    relation = "anonymous" if viewer.id is None else "owner" if viewer.id == owner_id else "other"
-    return _visible_fields(type_name, relation, viewer.is_staff, settings)
+    return _visible_fields(type_name, _relation(viewer, owner_id), viewer.is_staff, settings)
+
+
+# Questions asked once per row of a page (per event of a feed) depend only on the viewer's relation to the
+# owner, staff and the settings: a handful of combinations, each answered once per process. A relation stands
+# for a (viewer, owner) pair with that relation.
+_SAMPLE_OWNER = 1
+_SAMPLE_VIEWER_ID = {"anonymous": None, "owner": _SAMPLE_OWNER, "other": 2}
+
+
+def _relation(viewer: Viewer, owner_id: int) -> str:
+    return "anonymous" if viewer.id is None else "owner" if viewer.id == owner_id else "other"
 
 
 @functools.cache
 def _visible_fields(type_name: str, relation: str, is_staff: bool, settings: Settings) -> frozenset[str]:
-    # Asked once per row of a page: the answer depends only on the viewer's relation to the owner, staff and
-    # the settings (a handful of combinations), so it is computed once per combination.
-    owner_id = 1
-    viewer = Viewer(id={"anonymous": None, "owner": owner_id, "other": 2}[relation], is_staff=is_staff)
+    owner_id = _SAMPLE_OWNER
+    viewer = Viewer(id=_SAMPLE_VIEWER_ID[relation], is_staff=is_staff)
     prefix = type_name + "."
     return frozenset(
         name.removeprefix(prefix)
@@ -311,10 +319,16 @@ def _visible_fields(type_name: str, relation: str, is_staff: bool, settings: Set
 
 def hidden_event_types(*, viewer: Viewer, owner_id: int, settings: Settings) -> frozenset[str]:
     """The event types of `owner_id` that `viewer` may not see (all of them when the activity is private)."""
+    return _hidden_event_types(_relation(viewer, owner_id), viewer.is_staff, settings)
+
+
+@functools.cache
+def _hidden_event_types(relation: str, is_staff: bool, settings: Settings) -> frozenset[str]:
+    viewer = Viewer(id=_SAMPLE_VIEWER_ID[relation], is_staff=is_staff)
     return frozenset(
         event_type
         for event_type, audiences in EVENT_AUDIENCES.items()
-        if not all(may_see(a, viewer=viewer, owner_id=owner_id, settings=settings) for a in audiences)
+        if not all(may_see(a, viewer=viewer, owner_id=_SAMPLE_OWNER, settings=settings) for a in audiences)
     )
 
 
