@@ -13,6 +13,17 @@ async def settings_for_visibility(info: Info, owner_id: int) -> Settings:
     return await info.context.loaders.privacy_settings.load(owner_id)
 
 
+def settings_at_hand(info: Info, owner_id: int) -> Settings | None:
+    """The same without waiting, when no lookup is needed: the owner and staff, or settings the request's
+    loader already holds (primed by a page that read them with its rows). None: await settings_for_visibility."""
+    if policy.sees_everything(viewer=info.context.viewer, owner_id=owner_id):
+        return ALL_PUBLIC
+    known = info.context.loaders.privacy_settings.cache_map.get(owner_id)
+    if known is None or not known.done() or known.cancelled() or known.exception() is not None:
+        return None
+    return known.result()
+
+
 async def field_visible(info: Info, field: str, *, owner_id: int) -> bool:
     """May the viewer see `field` ("Type.field") of the player `owner_id`?"""
     settings = await settings_for_visibility(info, owner_id)

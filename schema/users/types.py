@@ -6,6 +6,7 @@ import strawberry
 from django.contrib.auth.models import User as UserModel
 
 from apps.privacy import policy
+from apps.privacy.policy import Settings
 from apps.user_profile.event_types import COUNTER_FIELDS
 from apps.user_profile.models import UserProfileStats
 from apps.user_profile.selectors import (
@@ -27,7 +28,7 @@ from schema.errors import BadInputError, PermissionDeniedError, UnauthenticatedE
 from schema.model_types import column, model_type
 from schema.node import Node, to_global_id
 from schema.pagination import page_info
-from schema.privacy.access import settings_for_visibility
+from schema.privacy.access import settings_at_hand, settings_for_visibility
 from schema.privacy.extensions import PolicyGuard
 from schema.privacy.types import PrivacySettings, privacy_settings_type
 from schema.scalars import BigInt
@@ -99,12 +100,9 @@ class VisibleStats:
         return first if name == "first_activity_at" else last
 
 
-async def _visible_stats(stats: UserProfileStats, info: Info) -> UserProfileStats | VisibleStats:
+def _visible_stats(stats: UserProfileStats, settings: Settings, info: Info) -> UserProfileStats | VisibleStats:
     owner_id = stats.user_id
     viewer = info.context.viewer
-    if policy.sees_everything(viewer=viewer, owner_id=owner_id):
-        return stats
-    settings = await settings_for_visibility(info, owner_id)
     visible = policy.visible_fields("UserStats", viewer=viewer, owner_id=owner_id, settings=settings)
     hidden = _STATS_FIELDS.keys() - visible  # a field the policy does not list is hidden
     times = policy.activity_time_rule(viewer=viewer, owner_id=owner_id, settings=settings)
@@ -120,7 +118,7 @@ async def _visible_stats(stats: UserProfileStats, info: Info) -> UserProfileStat
 
 async def _stats_of(owner_id: int, cached: UserProfileStats | None, info: Info) -> UserProfileStats | VisibleStats:
     stats = cached if cached is not None else await info.context.loaders.stats.load(owner_id)
-    return await _visible_stats(stats, info)
+    return _visible_stats(stats, await settings_for_visibility(info, owner_id), info)
 
 
 def _economy_denied(info: Info) -> None:
@@ -159,8 +157,12 @@ class User(Node):
         # A leaderboard loads each player from their stats row, which leaves it cached on the user: use it
         # without a loader round. The player and staff get the row itself; others what the policy lets through.
         cached = root._state.fields_cache.get("stats")
-        if cached is not None and policy.sees_everything(viewer=info.context.viewer, owner_id=root.pk):
-            return cached
+        if cached is not None:
+            # Settings already at hand (the player and staff need none; a board primes them): no await, so a
+            # page of players resolves its stats without a coroutine per row.
+            settings = settings_at_hand(info, root.pk)
+            if settings is not None:
+                return _visible_stats(cached, settings, info)  # type: ignore[return-value]
         return _stats_of(root.pk, cached, info)  # type: ignore[return-value]
 
     @strawberry.field(
