@@ -2,7 +2,6 @@ from datetime import datetime
 
 import strawberry
 
-from apps.user_profile.selectors import TournamentHistoryEntry as Entry
 from apps.user_profile.selectors import TournamentOutcome
 from schema.pagination import PageInfo
 from schema.tournaments.types import Tournament
@@ -20,10 +19,7 @@ class TournamentHistoryEntry:
     matches_played: int
     matches_won: int
     matches_lost: int
-
-    @strawberry.field
-    def tournament(root: Entry) -> Tournament:
-        return root.tournament  # type: ignore[return-value]
+    tournament: Tournament  # the entry's own attribute, read with the page: a plain field
 
 
 @strawberry.type
