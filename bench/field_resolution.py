@@ -12,17 +12,13 @@ import time
 import django
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
-
-
 def main(rows: int = 50, rounds: int = 300) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     import strawberry
     import strawberry_django
     from graphql import execute, parse
+    from strawberry.utils.str_converters import to_camel_case
     from strawberry_django.fields.field import StrawberryDjangoField
 
     from apps.user_profile.event_types import STORED_FIELDS
@@ -30,7 +26,7 @@ def main(rows: int = 50, rounds: int = 300) -> None:
     from schema.model_types import ColumnField
 
     data = [UserProfileStats(user_id=i, tournaments_registered=3, matches_won=i) for i in range(rows)]
-    columns = " ".join(_camel(name) for name in STORED_FIELDS)
+    columns = " ".join(to_camel_case(name) for name in STORED_FIELDS)
     document = parse(f"query {{ rows {{ {columns} }} }}")
     print(f"load average {os.getloadavg()[0]:.2f}; {rows} rows x {len(STORED_FIELDS)} fields, {rounds} rounds")
     for field_cls in (ColumnField, StrawberryDjangoField):

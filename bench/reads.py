@@ -18,7 +18,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from strawberry.utils.str_converters import to_camel_case
 
+from apps.user_profile.event_types import STORED_FIELDS
 from bench.load import (
     BARE_APP,
     Load,
@@ -30,12 +32,11 @@ from bench.load import (
 )
 
 PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
-STATS = (
-    "tournamentsRegistered tournamentsPlayed tournamentsCompleted tournamentsWon tournamentsRunnerUp "
-    "tournamentsTop4 matchesPlayed matchesWon matchesLost matchesDrawn totalEarned totalSpent "
-    "achievementsUnlocked teamsJoined teamsLeft firstActivityAt lastActivityAt winRate winRatePercent "
-    "tournamentWinRate tournamentWinRatePercent netEarnings podiumFinishes activeTeams"
+# Every stored counter and time (the model's, by their GraphQL names), then the figures derived from them.
+DERIVED_STATS = (
+    "winRate winRatePercent tournamentWinRate tournamentWinRatePercent netEarnings podiumFinishes activeTeams"
 )
+STATS = " ".join(to_camel_case(name) for name in STORED_FIELDS) + " " + DERIVED_STATS
 STATS_QUERY = f"query Stats($username: String!) {{ user(username: $username) {{ stats {{ {STATS} }} }} }}"
 FEED_QUERY = (
     "query Feed($username: String!, $after: String) { user(username: $username) { "

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from apps.user_profile.event_types import COUNTER_FOR_EVENT
 from apps.user_profile.models.activity import ECONOMY_EVENT_TYPES
 from apps.user_profile.models.activity import ActivityEventType as E
 
@@ -80,6 +81,20 @@ def sees_everything(*, viewer: Viewer, owner_id: int) -> bool:
 
 _A = Audience
 
+
+def _graphql_name(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+# Each stored counter counts the events of one type (event_types.COUNTER_FOR_EVENT). Counters stay public
+# whatever the activity setting; a coin counter follows the economy setting, as its events do. Derived from
+# the event types' facts, so a new counter is classified with its event type.
+COUNTER_AUDIENCES: dict[str, Audience] = {
+    f"UserStats.{_graphql_name(counter)}": _A.ECONOMY if event_type in ECONOMY_EVENT_TYPES else _A.EVERYONE
+    for event_type, counter in COUNTER_FOR_EVENT.items()
+}
+
 # Every field of the GraphQL schema, "Type.field". Fields of connections and edges show what their parent
 # field already let through; a player's fields decide with the player's settings.
 FIELDS: dict[str, Audience] = {
@@ -106,23 +121,9 @@ FIELDS: dict[str, Audience] = {
     "User.privacySettings": _A.OWNER_AND_STAFF,
     "PrivacySettings.economyPublic": _A.OWNER_AND_STAFF,
     "PrivacySettings.activityPublic": _A.OWNER_AND_STAFF,
-    # Counters stay public whatever the activity setting; coin figures follow the economy setting.
-    "UserStats.tournamentsRegistered": _A.EVERYONE,
-    "UserStats.tournamentsPlayed": _A.EVERYONE,
-    "UserStats.tournamentsCompleted": _A.EVERYONE,
-    "UserStats.tournamentsWon": _A.EVERYONE,
-    "UserStats.tournamentsRunnerUp": _A.EVERYONE,
-    "UserStats.tournamentsTop4": _A.EVERYONE,
-    "UserStats.matchesPlayed": _A.EVERYONE,
-    "UserStats.matchesWon": _A.EVERYONE,
-    "UserStats.matchesLost": _A.EVERYONE,
-    "UserStats.matchesDrawn": _A.EVERYONE,
-    "UserStats.totalEarned": _A.ECONOMY,
-    "UserStats.totalSpent": _A.ECONOMY,
-    "UserStats.netEarnings": _A.ECONOMY,  # derived from the two above
-    "UserStats.achievementsUnlocked": _A.EVERYONE,
-    "UserStats.teamsJoined": _A.EVERYONE,
-    "UserStats.teamsLeft": _A.EVERYONE,
+    # The stored counters (COUNTER_AUDIENCES, below) and what is derived from them.
+    **COUNTER_AUDIENCES,
+    "UserStats.netEarnings": _A.ECONOMY,  # derived from the coin counters
     # Derived from the events: computed over the events the viewer may see (activity_time_rule).
     "UserStats.firstActivityAt": _A.ACTIVITY,
     "UserStats.lastActivityAt": _A.ACTIVITY,
