@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.demo",
     "apps.benchmarks",
     "apps.api_budget",
+    "apps.analytics",
 ]
 
 # GraphiQL at /graphql/ in a browser: on in development, off in production unless asked for.
