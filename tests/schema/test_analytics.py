@@ -265,3 +265,43 @@ def test_seasons_are_listed_newest_first(client: Client) -> None:
     assert [s["name"] for s in body["data"]["seasons"]] == ["Spring 2026", "March Valorant"]
     assert body["data"]["seasons"][0]["id"] == to_global_id("Season", p.spring.pk)
     assert [s["name"] for s in league["data"]["seasons"]] == ["Spring 2026"]
+
+
+@pytest.mark.parametrize(
+    ("query", "cost"),
+    [
+        # user 1 + segmentStats 2
+        ('{ user(username: "ada") { segmentStats(game: "Valorant") { matchesWon winRate } } }', 3),
+        # user 1 + 12 (the default first) × (segment 2 + stats 1)
+        ('{ user(username: "ada") { statsBreakdown(by: MONTH) { key stats { matchesWon } } } }', 37),
+        # user 1 + 5 × (segment 2 + season 1 + stats 1)
+        (
+            '{ user(username: "ada") { statsBreakdown(by: SEASON, first: 5) { season { name } stats { matchesWon } } } }',
+            21,
+        ),
+        # user 1 + rank 2
+        ('{ user(username: "ada") { rank(metric: MATCHES_WON) { rank percentile } } }', 3),
+        # board 1 + game 10 + 50 × (edge 1 + player 1)
+        ('{ leaderboard(metric: MATCHES_WON, game: "Valorant", first: 50) { edges { rank node { username } } } }', 111),
+        # board 1 + 50 × (edge 1 + player 1 + rank 2 + segmentStats 2)
+        (
+            "{ leaderboard(metric: MATCHES_WON, first: 50) { edges { node { rank(metric: MATCHES_WON) { rank } "
+            'segmentStats(game: "Valorant") { matchesWon } } } } }',
+            301,
+        ),
+        # 20 (the default first) seasons
+        ("{ seasons { id name } }", 20),
+    ],
+)
+def test_the_cost_of_typical_analytics_queries(query: str, cost: int) -> None:
+    # given the published cost model
+    from graphql import parse
+
+    from schema import schema
+    from schema.cost import requested_cost
+
+    # when a typical analytics operation is priced
+    priced = requested_cost(schema=schema._schema, document=parse(query), operation_name=None, variables=None)
+
+    # then it costs what docs/analytics.md says
+    assert priced == cost
