@@ -31,7 +31,7 @@ async def segment_leaderboard(
     if metric is Metric.NET_EARNINGS and "GAME" in segment.kinds:
         raise BadInputError("Coins belong to no game: NET_EARNINGS has no per-game board.")
     scope = policy.segment_board_scope(metric=metric.value, kinds=segment.kinds, viewer=info.context.viewer)
-    return await run_sync(
+    found = await run_sync(
         segment_leaderboard_page,
         metric=metric,
         segment=segment,
@@ -40,6 +40,11 @@ async def segment_leaderboard(
         after=after,
         min_matches=min_matches,
     )
+    # The rows' `rank` on this same board (the key User.rank asks with) is known already.
+    info.context.loaders.analytics.rank.prime_many(
+        {(user_id, metric, segment, min_matches, scope): rank for user_id, rank in found.ranks.items()}
+    )
+    return found.page
 
 
 @strawberry.type

@@ -272,18 +272,18 @@ def test_seasons_are_listed_newest_first(client: Client) -> None:
     [
         # user 1 + segmentStats 2
         ('{ user(username: "ada") { segmentStats(game: "Valorant") { matchesWon winRate } } }', 3),
-        # user 1 + 12 (the default first) × (segment 2 + stats 1)
+        # user 1 + 12 (the default first) x (segment 2 + stats 1)
         ('{ user(username: "ada") { statsBreakdown(by: MONTH) { key stats { matchesWon } } } }', 37),
-        # user 1 + 5 × (segment 2 + season 1 + stats 1)
+        # user 1 + 5 x (segment 2 + season 1 + stats 1)
         (
             '{ user(username: "ada") { statsBreakdown(by: SEASON, first: 5) { season { name } stats { matchesWon } } } }',
             21,
         ),
         # user 1 + rank 2
         ('{ user(username: "ada") { rank(metric: MATCHES_WON) { rank percentile } } }', 3),
-        # board 1 + game 10 + 50 × (edge 1 + player 1)
+        # board 1 + game 10 + 50 x (edge 1 + player 1)
         ('{ leaderboard(metric: MATCHES_WON, game: "Valorant", first: 50) { edges { rank node { username } } } }', 111),
-        # board 1 + 50 × (edge 1 + player 1 + rank 2 + segmentStats 2)
+        # board 1 + 50 x (edge 1 + player 1 + rank 2 + segmentStats 2)
         (
             "{ leaderboard(metric: MATCHES_WON, first: 50) { edges { node { rank(metric: MATCHES_WON) { rank } "
             'segmentStats(game: "Valorant") { matchesWon } } } } }',

@@ -20,9 +20,13 @@ ROW = """username
   statsBreakdown(by: MONTH, timeZone: "Asia/Kathmandu") { key season { name } stats { matchesWon } }
   rank(metric: MATCHES_WON) { rank percentile }
   seasonRank: rank(metric: WIN_RATE, season: $season, minMatches: 1) { rank rankedPlayers }"""
-BOARD = "query($first: Int!, $season: ID) { leaderboard(metric: MATCHES_WON, first: $first) { edges { node { " + ROW + " } } } }"
+BOARD = (
+    "query($first: Int!, $season: ID) { leaderboard(metric: MATCHES_WON, first: $first) { edges { node { "
+    + ROW
+    + " } } } }"
+)
 SEGMENT_BOARD = (
-    "query($first: Int!, $season: ID) { leaderboard(metric: MATCHES_WON, first: $first, game: \"Valorant\") "
+    'query($first: Int!, $season: ID) { leaderboard(metric: MATCHES_WON, first: $first, game: "Valorant") '
     "{ edges { rank node { " + ROW + " } } } }"
 )
 
@@ -45,7 +49,8 @@ def test_analytics_under_a_leaderboard_cost_the_same_for_3_and_30_players(client
         assert len(nodes) == size
         for node in nodes:
             assert node["segmentStats"]["matchesPlayed"] >= 1
-            assert node["statsBreakdown"] and node["rank"]["rank"] >= 1
+            assert node["statsBreakdown"]
+            assert node["rank"]["rank"] >= 1
         return count
 
     # when every analytic is read under each row of the overall board and of the Valorant board, for 3 and 30
@@ -73,3 +78,25 @@ def test_the_rows_of_a_board_are_each_players_own_analytics(client: Client) -> N
 
     # then each row is what the player's own query answers
     assert alone == nodes
+
+
+def test_ranks_on_the_board_being_read_come_with_it(client: Client) -> None:
+    # given players with history
+    players_with_history(8)
+    query = (
+        'query($first: Int!) { leaderboard(metric: MATCHES_WON, first: $first, game: "Valorant") { edges { rank '
+        'node { rank(metric: MATCHES_WON, game: "Valorant") { rank rankedPlayers percentile } } } } }'
+    )
+
+    # when the Valorant board is read with each row's rank on that same board, anonymously
+    counts = []
+    for size in (2, 8):
+        count, data = run(client, query, {"first": size})
+        edges = data["leaderboard"]["edges"]
+        # then each row's rank is its place on the board, out of the 8 ranked players
+        assert [edge["node"]["rank"]["rank"] for edge in edges] == [edge["rank"] for edge in edges]
+        assert {edge["node"]["rank"]["rankedPlayers"] for edge in edges} == {8}
+        counts.append(count)
+
+    # and the ranks cost no statement: the board and its rows' stats with their accounts
+    assert counts == [2, 2]

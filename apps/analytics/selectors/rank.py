@@ -78,6 +78,12 @@ class PlayerRank:
         return 100.0 * self.lower / self.ranked_players
 
 
+@dataclass(frozen=True, slots=True)
+class SegmentBoardPage:
+    page: LeaderboardPage
+    ranks: dict[int, PlayerRank]  # each listed player's place on this board
+
+
 def _min_matches(metric: LeaderboardMetric, min_matches: int | None) -> int:
     if min_matches is None:
         min_matches = DEFAULT_WIN_RATE_MIN_MATCHES if metric is M.WIN_RATE else 0
@@ -172,7 +178,7 @@ def segment_leaderboard_page(
     first: int | None = None,
     after: str | None = None,
     min_matches: int | None = None,
-) -> LeaderboardPage:
+) -> "SegmentBoardPage":
     """One page of the board narrowed to `segment`: highest value first, ties by lower user id; ranks count
     the rows the viewer sees. Two statements (the board, then the page's stats rows with their accounts)."""
     validate_page_size(name="first", value=first)
@@ -186,9 +192,12 @@ def segment_leaderboard_page(
         params.update(after_value=value, after_user=user_id)
         after_sql = "(value < %(after_value)s OR (value = %(after_value)s AND user_id > %(after_user)s))"
         start_rank = rank + 1
+    # Each row's place on the whole board comes with it (window functions before the page's cut), so the
+    # rows' `rank` fields on this board need no second ranking.
     sql = (
-        f"{board} SELECT user_id, value, economy_public, activity_public FROM shown WHERE {after_sql} "
-        "ORDER BY value DESC, user_id LIMIT %(size)s"
+        f"{board} SELECT user_id, value, economy_public, activity_public, lower, total FROM ("
+        "SELECT *, rank() OVER (ORDER BY value) - 1 AS lower, count(*) OVER () AS total FROM shown"
+        f") ranked WHERE {after_sql} ORDER BY value DESC, user_id LIMIT %(size)s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -196,9 +205,11 @@ def segment_leaderboard_page(
     page_rows = rows[:size]
     stats = UserProfileStats.objects.select_related("user").in_bulk([row[0] for row in page_rows])
     items = []
-    for offset, (user_id, raw, economy_public, activity_public) in enumerate(page_rows):
+    ranks = {}
+    for offset, (user_id, raw, economy_public, activity_public, lower, total) in enumerate(page_rows):
         value = _value(metric, raw)
         rank = start_rank + offset
+        ranks[user_id] = PlayerRank(metric=metric, rank=rank, value=value, lower=lower, ranked_players=total)
         items.append(
             LeaderboardEntry(
                 rank=rank,
@@ -208,6 +219,7 @@ def segment_leaderboard_page(
                 settings=Settings(economy_public=economy_public, activity_public=activity_public),
             )
         )
-    return LeaderboardPage(
+    page = LeaderboardPage(
         metric=metric, items=items, has_next_page=len(rows) > size, has_previous_page=after is not None
     )
+    return SegmentBoardPage(page=page, ranks=ranks)
