@@ -139,7 +139,7 @@ def main() -> None:
                 floor.execute(sql, params).fetchall()
                 if run >= 3:
                     floor_samples.append((time.perf_counter() - started) * 1000)
-        row = {
+        row: dict[str, Any] = {
             "operation": name,
             "sql_per_request": sorted(counts),
             "p50_ms": round(statistics.median(samples), 1),

@@ -2,7 +2,10 @@
 
 import pytest
 from django.test import Client
+from graphql import parse
 
+from schema import schema
+from schema.cost import requested_cost
 from schema.node import to_global_id
 from tests.apps.analytics.histories import platform
 from tests.factories import UserFactory, set_privacy
@@ -295,11 +298,6 @@ def test_seasons_are_listed_newest_first(client: Client) -> None:
 )
 def test_the_cost_of_typical_analytics_queries(query: str, cost: int) -> None:
     # given the published cost model
-    from graphql import parse
-
-    from schema import schema
-    from schema.cost import requested_cost
-
     # when a typical analytics operation is priced
     priced = requested_cost(schema=schema._schema, document=parse(query), operation_name=None, variables=None)
 

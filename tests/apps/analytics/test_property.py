@@ -145,8 +145,8 @@ def check_history(played: list[Any], ledger: list[Any], season_specs: list[Any],
     # the oracle: every event of the three players with its game
     game_of = dict(Tournament.objects.values_list("id", "game"))
     events: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for event in UserActivity.objects.filter(user__in=players).values("user_id", "event_type", "timestamp", "metadata"):
-        event["game"] = game_of.get(event["metadata"].get("tournament_id"))
+    for row in UserActivity.objects.filter(user__in=players).values("user_id", "event_type", "timestamp", "metadata"):
+        event: dict[str, Any] = {**row, "game": game_of.get(row["metadata"].get("tournament_id"))}
         events[event["user_id"]].append(event)
     ids = [p.pk for p in players]
 
@@ -193,7 +193,7 @@ def check_history(played: list[Any], ledger: list[Any], season_specs: list[Any],
 
     # ranks: overall and per game / season, each against the oracle's board (players with a match in it)
     def board(segment_events: dict[int, list[dict[str, Any]]], metric: LeaderboardMetric) -> dict[int, float]:
-        values = {}
+        values: dict[int, float] = {}
         for uid, evs in segment_events.items():
             c = counters(evs)
             if metric is LeaderboardMetric.MATCHES_WON and c["matches_played"]:
@@ -224,7 +224,9 @@ def check_history(played: list[Any], ledger: list[Any], season_specs: list[Any],
                 if found_rank is not None:
                     assert found_rank.value == pytest.approx(values[uid])
     overall = ranks_of(user_ids=ids, metric=LeaderboardMetric.MATCHES_WON, scope=EVERYONE)
-    all_values = {uid: counters(events[uid])["matches_won"] for uid in User.objects.values_list("id", flat=True)}
+    all_values: dict[int, float] = {
+        uid: counters(events[uid])["matches_won"] for uid in User.objects.values_list("id", flat=True)
+    }
     for uid in ids:
         found_overall = overall[uid]
         assert found_overall is not None
