@@ -55,8 +55,8 @@ def test_segment_stats_by_game_season_and_window_for_the_player(client: Client) 
     assert april == {**league, "totalEarned": "0", "totalSpent": "15", "netEarnings": "-15"}
 
 
-BREAKDOWN = """query($u: String!, $by: StatsBreakdownBy!, $tz: String!, $game: String) {
-  user(username: $u) { statsBreakdown(by: $by, timeZone: $tz, game: $game) {
+BREAKDOWN = """query($u: String!, $by: StatsBreakdownBy!, $tz: String!, $game: String, $first: Int! = 12) {
+  user(username: $u) { statsBreakdown(by: $by, timeZone: $tz, game: $game, first: $first) {
     key label game startsAt endsAt season { name game } stats { matchesPlayed matchesWon totalEarned } } } }"""
 
 
@@ -235,6 +235,9 @@ def test_net_earnings_boards_follow_the_economy_setting(client: Client) -> None:
         (SEGMENT, {"u": "ada", "game": ""}, "`game`"),
         (SEGMENT, {"u": "ada", "game": "x" * 101}, "`game`"),
         (BREAKDOWN, {"u": "ada", "by": "MONTH", "tz": "Mars/Olympus"}, "Unknown time zone"),
+        (BREAKDOWN, {"u": "ada", "by": "MONTH", "tz": "posixrules"}, "Unknown time zone"),
+        (BREAKDOWN, {"u": "ada", "by": "MONTH", "tz": "../../etc/passwd"}, "Unknown time zone"),
+        (BREAKDOWN, {"u": "ada", "by": "MONTH", "tz": "UTC", "first": 101}, "`first`"),
         (BREAKDOWN, {"u": "ada", "by": "MONTH", "tz": "\x00"}, "Unknown time zone"),
         (RANK, {"u": "ada", "metric": "NET_EARNINGS", "game": "Valorant"}, "no game"),
         (BOARD, {"metric": "NET_EARNINGS", "game": "Valorant"}, "no game"),
