@@ -201,10 +201,19 @@ def test_privacy_applies_to_segments_and_ranks(client: Client) -> None:
     assert season_board["data"]["leaderboard"]["edges"][0]["rank"] == 1
     assert rank["data"]["user"]["rank"] is None
 
-    # and ada herself sees it all
+    # and ada herself sees it all, as staff do (who also see bob's coin figures)
     client.force_login(p.ada)
     own = graphql(client, RANK, {"u": "ada", "metric": "MATCHES_WON", "season": spring})
     assert own["data"]["user"]["rank"]["rank"] == 1
+    client.force_login(UserFactory(is_staff=True))
+    staff_season = segment(client, "ada", season=spring)
+    assert staff_season is not None
+    assert staff_season["matchesPlayed"] == 4
+    staff_bob = segment(client, "bob", game="Valorant")
+    assert staff_bob is not None
+    assert staff_bob["totalEarned"] == "0"
+    staff_board = graphql(client, BOARD, {"metric": "MATCHES_WON", "season": spring})
+    assert [e["node"]["username"] for e in staff_board["data"]["leaderboard"]["edges"]] == ["ada", "bob", "cy"]
 
 
 def test_net_earnings_boards_follow_the_economy_setting(client: Client) -> None:
