@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.demo",
     "apps.benchmarks",
     "apps.api_budget",
+    "apps.analytics",
 ]
 
 # Model-backed GraphQL types (schema/model_types.py) describe a column with the model field's help_text.

@@ -5,6 +5,7 @@ It is executed by schema.execution (limits, caches, error codes), served over HT
 import strawberry
 from strawberry.tools import merge_types
 
+from schema.analytics.queries import AnalyticsQuery
 from schema.leaderboard.queries import LeaderboardQuery
 from schema.privacy.mutations import PrivacyMutation
 from schema.ratelimit.queries import RateLimitQuery
@@ -14,7 +15,7 @@ from schema.tournaments.types import Match, Tournament
 from schema.users.queries import UserQuery
 from schema.users.types import Activity, User
 
-Query = merge_types("Query", (UserQuery, LeaderboardQuery, RateLimitQuery))
+Query = merge_types("Query", (UserQuery, LeaderboardQuery, RateLimitQuery, AnalyticsQuery))
 Mutation = merge_types("Mutation", (ReconcileMutation, PrivacyMutation))
 
 schema = strawberry.Schema(

@@ -189,6 +189,11 @@ class Loaders:
             _activity_times
         )
 
+        # --- Player analytics (schema/analytics): segment stats, breakdowns, ranks, seasons ---
+        from schema.analytics.loaders import AnalyticsLoaders
+
+        self.analytics = AnalyticsLoaders()
+
     @staticmethod
     def prime(loader: DataLoader[int, Any], objects: Iterable[Any], key: Callable[[Any], int]) -> None:
         loader.prime_many({key(obj): obj for obj in objects})

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from apps.analytics.services import season_create
 from apps.economy.models import DeltaCrownTransaction
 from apps.economy.services import transaction_create
 from apps.teams.models import Team
@@ -226,4 +227,8 @@ def demo_platform_seed(*, seed: int = 7) -> DemoSummary:
             achievement_unlock(user=player, achievement=achievements["champion"], unlocked_at=moment)
         if stats.tournaments_played >= 3:
             achievement_unlock(user=player, achievement=achievements["regular"], unlocked_at=moment)
+    # Seasons for the analytics (segmented stats, season boards): two of every game, one of Valorant alone.
+    season_create(name="Season 1", starts_at=now - timedelta(days=91), ends_at=now - timedelta(days=45))
+    season_create(name="Season 2", starts_at=now - timedelta(days=45), ends_at=now + timedelta(days=46))
+    season_create(name="Valorant Masters", starts_at=now - timedelta(days=60), ends_at=now, game="Valorant")
     return DemoSummary(created=True, users=User.objects.count(), tournaments=Tournament.objects.count())

@@ -385,3 +385,73 @@ def leaderboard_scope(*, metric: str, viewer: Viewer) -> LeaderboardScope:
 
 def page_visible(page: str, *, viewer: Viewer, owner_id: int | None, settings: Settings) -> bool:
     return may_see(PAGES[page], viewer=viewer, owner_id=owner_id, settings=settings)
+
+
+# --- Player analytics: segmented stats, breakdowns, ranks and segment leaderboards (apps/analytics) ---------
+
+# A segment narrowed by time (a season, a since/until window, a month) tells when the player played, as the
+# feed does: it follows the activity setting. Narrowed by game alone it is a counter, like `User.stats`.
+SEGMENT_AUDIENCES: dict[str, Audience] = {
+    "GAME": _A.EVERYONE,
+    "SEASON": _A.ACTIVITY,
+    "WINDOW": _A.ACTIVITY,
+    "MONTH": _A.ACTIVITY,
+}
+
+ANALYTICS_FIELDS: dict[str, Audience] = {
+    "Query.seasons": _A.EVERYONE,
+    "Season.id": _A.EVERYONE,
+    "Season.name": _A.EVERYONE,
+    "Season.game": _A.EVERYONE,
+    "Season.startsAt": _A.EVERYONE,
+    "Season.endsAt": _A.EVERYONE,
+    "User.segmentStats": _A.EVERYONE,  # null unless segment_visible
+    "User.statsBreakdown": _A.EVERYONE,  # empty unless segment_visible
+    "User.rank": _A.EVERYONE,  # null unless the player's row is on the viewer's board (segment_board_scope)
+    "StatsSegment.key": _A.EVERYONE,
+    "StatsSegment.label": _A.EVERYONE,
+    "StatsSegment.game": _A.EVERYONE,
+    "StatsSegment.season": _A.EVERYONE,
+    "StatsSegment.startsAt": _A.EVERYONE,
+    "StatsSegment.endsAt": _A.EVERYONE,
+    "StatsSegment.stats": _A.EVERYONE,
+    "PlayerRank.metric": _A.EVERYONE,
+    "PlayerRank.rank": _A.EVERYONE,
+    "PlayerRank.rankedPlayers": _A.EVERYONE,
+    "PlayerRank.percentile": _A.EVERYONE,
+    "PlayerRank.value": _A.EVERYONE,
+    "PlayerRank.integerValue": _A.EVERYONE,
+    # A segment's counters are classified as the same counters of `User.stats` (coin figures: the economy
+    # setting); the activity times are not part of a segment.
+    **{
+        "SegmentStats." + name.removeprefix("UserStats."): audience
+        for name, audience in FIELDS.items()
+        if name.startswith("UserStats.") and name not in ("UserStats.firstActivityAt", "UserStats.lastActivityAt")
+    },
+}
+FIELDS.update(ANALYTICS_FIELDS)
+
+
+def segment_visible(kinds: frozenset[str], *, viewer: Viewer, owner_id: int, settings: Settings) -> bool:
+    """May `viewer` see `owner_id`'s counters narrowed by these segment kinds (SEGMENT_AUDIENCES keys)?"""
+    return all(may_see(SEGMENT_AUDIENCES[kind], viewer=viewer, owner_id=owner_id, settings=settings) for kind in kinds)
+
+
+@dataclass(frozen=True, slots=True)
+class BoardScope:
+    """Which rows of a (segment) board a viewer sees: all, or those whose `settings` (PrivacySettings columns)
+    are all on, plus the viewer's own row."""
+
+    settings: tuple[str, ...]  # empty: every row
+    viewer_id: int | None
+
+
+def segment_board_scope(*, metric: str, kinds: frozenset[str], viewer: Viewer) -> BoardScope:
+    """The rows of the `metric` board narrowed by segment `kinds` that `viewer` sees: the metric's audience
+    (METRICS) and each segment kind's must all let the row through."""
+    audiences = {METRICS[metric], *(SEGMENT_AUDIENCES[kind] for kind in kinds)}
+    if viewer.is_staff:
+        return BoardScope(settings=(), viewer_id=viewer.id)
+    return BoardScope(
+        settings=tuple(sorted(SETTING_OF[a] for a in audiences if a is not _A.EVERYONE)), viewer_id=viewer.id
+    )

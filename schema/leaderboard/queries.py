@@ -1,11 +1,14 @@
+from typing import Annotated
+
 import strawberry
 
 from apps.privacy import policy
 from apps.user_profile.selectors import InvalidCursorError, InvalidPageArgumentsError, leaderboard_page
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE
+from schema.analytics.queries import segment_leaderboard
 from schema.context import Info
 from schema.db import run_sync
-from schema.directives import connection_size
+from schema.directives import Cost, connection_size
 from schema.errors import BadInputError
 from schema.leaderboard.types import LeaderboardConnection, LeaderboardMetric
 from schema.pagination import page_info
@@ -25,14 +28,33 @@ class LeaderboardQuery:
         first: int | None = None,
         after: str | None = None,
         min_matches: int | None = None,
+        # --- Player analytics: boards narrowed to a game or a season (schema/analytics) ---
+        game: Annotated[
+            str | None, strawberry.argument(description="Rank within this game.", directives=[Cost(weight="10")])
+        ] = None,
+        season: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Rank within this season.", directives=[Cost(weight="10")]),
+        ] = None,
     ) -> LeaderboardConnection:
         try:
-            # Which players this viewer may see ranked by this metric: the policy's, applied in the query.
-            metric_name: str = metric.value  # type: ignore[attr-defined]
-            scope = policy.leaderboard_scope(metric=metric_name, viewer=info.context.viewer)
-            page = await run_sync(
-                leaderboard_page, metric=metric, first=first, after=after, min_matches=min_matches, scope=scope
-            )
+            if game is not None or season is not None:
+                page = await segment_leaderboard(
+                    info,
+                    metric=metric,
+                    game=game,
+                    season=season,
+                    first=first,
+                    after=after,
+                    min_matches=min_matches,
+                )
+            else:
+                # Which players this viewer may see ranked by this metric: the policy's, applied in the query.
+                metric_name: str = metric.value  # type: ignore[attr-defined]
+                scope = policy.leaderboard_scope(metric=metric_name, viewer=info.context.viewer)
+                page = await run_sync(
+                    leaderboard_page, metric=metric, first=first, after=after, min_matches=min_matches, scope=scope
+                )
         except (InvalidCursorError, InvalidPageArgumentsError, ValueError) as error:
             raise BadInputError(str(error)) from error
         loaders = info.context.loaders

@@ -20,6 +20,7 @@ from apps.user_profile.selectors import (
 )
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE
 from schema.activity.types import Activity, ActivityConnection, ActivityEdge, ActivityEventType, ActivityNode
+from schema.analytics import fields as analytics_fields
 from schema.context import Info
 from schema.db import run_sync
 from schema.directives import Cost, connection_size
@@ -273,6 +274,11 @@ class User(Node):
     @classmethod
     def is_type_of(cls, obj: Any, info: Any) -> bool:
         return isinstance(obj, UserModel)
+
+    # --- Player analytics (schema/analytics/fields.py): segmented stats, breakdowns, rank ---
+    segment_stats = analytics_fields.segment_stats
+    stats_breakdown = analytics_fields.stats_breakdown
+    rank = analytics_fields.rank
 
 
 def _empty_activities() -> ActivityConnection:

@@ -127,6 +127,12 @@ class UserActivity(models.Model):
                 Cast(KeyTextTransform("tournament_id", "metadata"), models.BigIntegerField()),
                 name="activity_user_tournament",
             ),
+            # Events of given types in given tournaments, every player (boards narrowed to a game: analytics).
+            models.Index(
+                "event_type",
+                Cast(KeyTextTransform("tournament_id", "metadata"), models.BigIntegerField()),
+                name="activity_type_tournament",
+            ),
         ]
         triggers = [
             pgtrigger.Protect(

@@ -2,6 +2,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
+from apps.analytics.models import Season
+from apps.analytics.selectors.segments import BreakdownBy, Segment, breakdown_of
 from apps.demo.services import FEATURED_PLAYER, demo_platform_seed
 from apps.tournaments.models import Match, Tournament
 from apps.user_profile.models import ActivityEventType, UserActivity, UserProfileStats
@@ -56,3 +58,16 @@ def test_demo_check_fails_on_drifted_stats():
     # when / then
     with pytest.raises(CommandError, match="wrong"):
         call_command("demo_check")
+
+
+def test_demo_platform_has_seasons_with_play_in_them():
+    # given the demo platform
+    demo_platform_seed(seed=7)
+    featured = User.objects.get(username=FEATURED_PLAYER)
+
+    # when the featured player's stats are broken down by season
+    seasons = breakdown_of(user_ids=[featured.pk], by=BreakdownBy.SEASON, segment=Segment())[featured.pk]
+
+    # then the three demo seasons exist, and the player has matches in at least one
+    assert sorted(Season.objects.values_list("name", flat=True)) == ["Season 1", "Season 2", "Valorant Masters"]
+    assert any(item.stats.matches_played for item in seasons)

@@ -1,0 +1,1 @@
+"""Player analytics in the API: segmented stats, breakdowns, ranks, seasons and segment leaderboards."""
