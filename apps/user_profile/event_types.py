@@ -90,12 +90,5 @@ def net_earnings(*, total_earned: int, total_spent: int) -> int:
     return total_earned - total_spent
 
 
-def net_earnings_expression() -> models.Expression:
-    """The same over stats rows in a query (leaderboards)."""
-    return models.ExpressionWrapper(
-        models.F(EARNED_FIELD) - models.F(SPENT_FIELD), output_field=models.BigIntegerField()
-    )
-
-
-# The same in raw SQL over a stats row (the benchmarks' SQL floor).
+# The same in SQL over a stats row (leaderboards, the benchmarks' SQL floor).
 NET_EARNINGS_SQL = f"({EARNED_FIELD} - {SPENT_FIELD})"

@@ -19,7 +19,6 @@ from apps.privacy.policy import DEFAULT_SETTINGS, BoardScope, Settings
 from apps.user_profile.event_types import (
     COUNTER_FOR_EVENT,
     EARNED_FIELD,
-    NET_EARNINGS_SQL,
     SPENT_FIELD,
 )
 from apps.user_profile.models import UserProfileStats
@@ -27,6 +26,7 @@ from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE, validate_pag
 from apps.user_profile.selectors.cursors import MAX_BIGINT, InvalidCursorError, decode_cursor, encode_cursor
 from apps.user_profile.selectors.leaderboard import (
     DEFAULT_WIN_RATE_MIN_MATCHES,
+    METRIC_SQL,
     LeaderboardEntry,
     LeaderboardMetric,
     LeaderboardPage,
@@ -46,14 +46,6 @@ METRIC_COUNTERS: dict[LeaderboardMetric, tuple[str, ...]] = {
     M.MATCHES_WON: ("matches_played", "matches_won"),
     M.WIN_RATE: ("matches_played", "matches_won"),
     M.NET_EARNINGS: (EARNED_FIELD, SPENT_FIELD),
-}
-# Over the counter columns of a board row (stats row or segment aggregate).
-METRIC_SQL: dict[LeaderboardMetric, str] = {
-    M.TOURNAMENTS_WON: "tournaments_won",
-    M.MATCHES_WON: "matches_won",
-    # min_matches is at least 1 on this board, so matches_played > 0.
-    M.WIN_RATE: "matches_won::float8 / matches_played::float8",
-    M.NET_EARNINGS: NET_EARNINGS_SQL,
 }
 CURSOR_KIND = "segment-leaderboard"
 WHOLE_HISTORY = Segment()  # no narrowing: the stats rows themselves

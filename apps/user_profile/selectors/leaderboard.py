@@ -4,12 +4,12 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, Q, Value
-from django.db.models.expressions import Combinable
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import BigIntegerField, BooleanField, F, FloatField, Q, Value
+from django.db.models.expressions import Combinable, RawSQL
+from django.db.models.functions import Coalesce
 
 from apps.privacy.policy import DEFAULT_SETTINGS, LeaderboardScope, Settings
-from apps.user_profile.event_types import net_earnings_expression
+from apps.user_profile.event_types import NET_EARNINGS_SQL
 from apps.user_profile.models import UserProfileStats
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE, validate_page_size
 from apps.user_profile.selectors.cursors import MAX_BIGINT, InvalidCursorError, decode_cursor, encode_cursor
@@ -44,17 +44,20 @@ class LeaderboardPage:
     has_previous_page: bool
 
 
+# Each metric over the counter columns of a board row: a stats row here, a segment's aggregate on the
+# analytics boards (apps/analytics/selectors/rank.py), which rank by the same expressions.
+METRIC_SQL: dict[LeaderboardMetric, str] = {
+    LeaderboardMetric.TOURNAMENTS_WON: "tournaments_won",
+    LeaderboardMetric.MATCHES_WON: "matches_won",
+    # Boards rank WIN_RATE with at least one match played (min_matches >= 1), so the division is defined.
+    LeaderboardMetric.WIN_RATE: "matches_won::float8 / matches_played::float8",
+    LeaderboardMetric.NET_EARNINGS: NET_EARNINGS_SQL,
+}
+
+
 def _metric_expression(metric: LeaderboardMetric) -> Combinable:
-    if metric is LeaderboardMetric.TOURNAMENTS_WON:
-        return F("tournaments_won")
-    if metric is LeaderboardMetric.MATCHES_WON:
-        return F("matches_won")
-    if metric is LeaderboardMetric.NET_EARNINGS:
-        return net_earnings_expression()
-    # The threshold below guarantees matches_played > 0.
-    return ExpressionWrapper(
-        Cast("matches_won", FloatField()) / Cast("matches_played", FloatField()), output_field=FloatField()
-    )
+    output = FloatField() if metric is LeaderboardMetric.WIN_RATE else BigIntegerField()
+    return RawSQL(METRIC_SQL[metric], (), output_field=output)
 
 
 def _decode(after: str, metric: LeaderboardMetric) -> tuple[Any, int, int]:
