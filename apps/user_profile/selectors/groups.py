@@ -62,6 +62,14 @@ def time_zone_name(value: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupCursor(ActivityCursor):
+    """A position in the grouped feed: the (timestamp, id) of a group's oldest member. Its own kind, so a cursor
+    of the plain feed is refused here (and the other way round)."""
+
+    KIND = "activity_group"
+
+
+@dataclass(frozen=True, slots=True)
 class ActivityGroup:
     owner_id: int
     event_type: str
@@ -81,7 +89,7 @@ class ActivityGroup:
 
     @property
     def cursor(self) -> str:
-        return ActivityCursor(timestamp=self.first_at, id=self.oldest_id).encode()
+        return GroupCursor(timestamp=self.first_at, id=self.oldest_id).encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +146,7 @@ def activity_group_page(
     owner_id: int,
     hidden_event_types: frozenset[str],
     first: int | None = None,
-    after: ActivityCursor | None = None,
+    after: GroupCursor | None = None,
     time_zone: str = DEFAULT_TIME_ZONE,
 ) -> ActivityGroupPage:
     """One page of the grouped feed of `owner_id`, without the event types the privacy policy hides from the

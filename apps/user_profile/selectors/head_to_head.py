@@ -124,9 +124,7 @@ def head_to_head_driver(*, player_a_id: int, player_b_id: int) -> int:
     """The player of the two with fewer matches played (their outcome events are the ones walked)."""
     _check_pair(player_a_id, player_b_id)
     played = dict(
-        UserProfileStats.objects.filter(user_id__in=[player_a_id, player_b_id]).values_list(
-            "user_id", "matches_played"
-        )
+        UserProfileStats.objects.filter(user_id__in=[player_a_id, player_b_id]).values_list("user_id", "matches_played")
     )
     return player_b_id if played.get(player_b_id, 0) < played.get(player_a_id, 0) else player_a_id
 

@@ -7,8 +7,7 @@ import pytest
 from apps.economy.services import transaction_create
 from apps.privacy import policy
 from apps.user_profile.event_types import COIN_EVENT_TYPES
-from apps.user_profile.selectors.cursors import ActivityCursor
-from apps.user_profile.selectors.groups import InvalidTimeZoneError, activity_group_page
+from apps.user_profile.selectors.groups import GroupCursor, InvalidTimeZoneError, activity_group_page
 from tests.factories import UserFactory, enter, make_tournament, play
 
 pytestmark = pytest.mark.django_db
@@ -44,9 +43,11 @@ def test_wins_in_one_tournament_fold_and_coin_rewards_fold_per_local_day() -> No
         ("tournament_registered", 1),
     ]
     wins = utc.items[2]
-    assert wins.tournament_id == cup.pk and wins.day is None
+    assert wins.tournament_id == cup.pk
+    assert wins.day is None
     assert (wins.first_at, wins.last_at) == (T0, T0 + timedelta(minutes=2))
-    assert len(wins.member_ids) == 3 and wins.member_ids == tuple(sorted(wins.member_ids, reverse=True))
+    assert len(wins.member_ids) == 3
+    assert wins.member_ids == tuple(sorted(wins.member_ids, reverse=True))
     assert (utc.items[1].amount, utc.items[1].day.isoformat()) == (250, "2026-03-01")
     assert wins.amount is None
     assert _summary(kathmandu)[0] == ("coins_earned", 3)
@@ -94,7 +95,7 @@ def test_paging_stays_stable_while_events_arrive_at_the_head() -> None:
     play(cup, ra, rb, winner=ra, at=T0 + timedelta(days=5, hours=2))  # joins the newest run (wins, no reward)
     transaction_create(user=ada, amount=10, reason="DAILY_REWARD", created_at=T0 + timedelta(days=9))
     while page.has_next_page:
-        after = ActivityCursor.decode(page.items[-1].cursor)
+        after = GroupCursor.decode(page.items[-1].cursor)
         page = activity_group_page(owner_id=ada.pk, hidden_event_types=frozenset(), first=3, after=after)
         walked += [group.key for group in page.items]
 
@@ -102,7 +103,8 @@ def test_paging_stays_stable_while_events_arrive_at_the_head() -> None:
     everything = activity_group_page(owner_id=ada.pk, hidden_event_types=frozenset(), first=100)
     assert len(walked) == len(set(walked))
     assert walked == [group.key for group in everything.items][1:]  # all but the reward that arrived later
-    assert everything.items[1].key == newest_key and everything.items[1].count == 2
+    assert everything.items[1].key == newest_key
+    assert everything.items[1].count == 2
 
 
 def test_an_unknown_time_zone_is_refused() -> None:
@@ -115,4 +117,5 @@ def test_first_zero_says_whether_there_are_groups() -> None:
     ada = UserFactory()
     transaction_create(user=ada, amount=10, reason="DAILY_REWARD", created_at=T0)
     page = activity_group_page(owner_id=ada.pk, hidden_event_types=frozenset(), first=0)
-    assert page.items == [] and page.has_next_page
+    assert page.items == []
+    assert page.has_next_page

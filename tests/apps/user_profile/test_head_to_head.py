@@ -37,9 +37,11 @@ def test_solo_meetings_count_from_a_side_and_page_newest_first() -> None:
     assert (ada_vs_bob.played, ada_vs_bob.won, ada_vs_bob.lost, ada_vs_bob.drawn) == (3, 1, 1, 1)
     assert (bob_vs_ada.played, bob_vs_ada.won, bob_vs_ada.lost, bob_vs_ada.drawn) == (3, 1, 1, 1)
     assert [(m.match_id, m.outcome) for m in first.items] == [(drawn.pk, "match_drawn"), (lost.pk, "match_lost")]
-    assert first.has_next_page and not first.has_previous_page
+    assert first.has_next_page
+    assert not first.has_previous_page
     assert [(m.match_id, m.outcome, m.tournament_id) for m in rest.items] == [(won.pk, "match_won", cup.pk)]
-    assert not rest.has_next_page and rest.has_previous_page
+    assert not rest.has_next_page
+    assert rest.has_previous_page
 
 
 def test_teammates_do_not_meet_and_opponents_in_team_matches_do() -> None:

@@ -1,0 +1,150 @@
+"""`User.activityGroups`: the grouped feed (apps/user_profile/selectors/groups.py) as a Relay connection."""
+
+from datetime import date, datetime
+
+import strawberry
+from django.contrib.auth.models import User as UserModel
+
+from apps.privacy import policy
+from apps.user_profile.selectors import InvalidCursorError, InvalidPageArgumentsError
+from apps.user_profile.selectors.groups import (
+    DEFAULT_GROUP_MEMBERS,
+    DEFAULT_TIME_ZONE,
+    MAX_GROUP_MEMBERS,
+    ActivityGroup,
+    GroupCursor,
+    activity_group_page,
+)
+from schema.activity.types import Activity, ActivityEventType, ActivityNode
+from schema.context import Info
+from schema.db import run_sync
+from schema.directives import Cost, ListSize
+from schema.errors import BadInputError
+from schema.pagination import PageInfo, page_info
+from schema.privacy.access import settings_for_visibility
+from schema.scalars import BigInt
+from schema.tournaments.types import Tournament
+
+_EVENT_TYPE = {member.value: member for member in ActivityEventType}  # type: ignore[attr-defined]
+
+
+@strawberry.type(name="ActivityGroup", description="A run of related events of one player, folded into one item.")
+class ActivityGroupType:
+    group: strawberry.Private[ActivityGroup]
+    shows_amount: strawberry.Private[bool]
+
+    @strawberry.field(description="Deterministic: the type, the anchor (tournament or day) and the oldest member.")
+    def key(self) -> str:
+        return self.group.key
+
+    @strawberry.field
+    def event_type(self) -> ActivityEventType:  # type: ignore[valid-type]
+        return _EVENT_TYPE[self.group.event_type]
+
+    @strawberry.field(description="How many events the group folds.")
+    def count(self) -> int:
+        return self.group.count
+
+    @strawberry.field(description="The oldest member's time.")
+    def first_at(self) -> datetime:
+        return self.group.first_at
+
+    @strawberry.field(description="The newest member's time.")
+    def last_at(self) -> datetime:
+        return self.group.last_at
+
+    @strawberry.field(description="The local day (in the page's `timeZone`) of a group folded by day, else null.")
+    def day(self) -> date | None:
+        return self.group.day
+
+    @strawberry.field(description="Coin groups: the coins the members moved, as the privacy policy allows.")
+    def amount(self) -> BigInt | None:
+        amount = self.group.amount
+        return BigInt(amount) if self.shows_amount and amount is not None else None
+
+    @strawberry.field(
+        description="The tournament a group folded by tournament is about.", directives=[Cost(weight="1")]
+    )
+    async def tournament(self, info: Info) -> Tournament | None:
+        if self.group.tournament_id is None:
+            return None
+        return await info.context.loaders.tournament.load(self.group.tournament_id)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description=f"The newest members, newest first (default {DEFAULT_GROUP_MEMBERS}, at most "
+        f"{MAX_GROUP_MEMBERS}); `count` says how many there are.",
+        directives=[
+            ListSize(
+                assumed_size=DEFAULT_GROUP_MEMBERS, slicing_arguments=["first"], require_one_slicing_argument=False
+            )
+        ],
+    )
+    async def members(self, info: Info, first: int = DEFAULT_GROUP_MEMBERS) -> list[Activity]:
+        if not 0 <= first <= MAX_GROUP_MEMBERS:
+            raise BadInputError(f"`first` must be between 0 and {MAX_GROUP_MEMBERS}, got {first}.")
+        context = info.context
+        owner_id = self.group.owner_id
+        events = await context.loaders.activity.load_many(list(self.group.member_ids[:first]))
+        settings = await settings_for_visibility(info, owner_id)
+        return [
+            ActivityNode(event, viewer=context.viewer, settings=settings)  # type: ignore[misc]
+            for event in events
+            if event is not None
+        ]
+
+
+@strawberry.type
+class ActivityGroupEdge:
+    cursor: str
+    node: ActivityGroupType
+
+
+@strawberry.type(description="A page of the grouped feed.")
+class ActivityGroupConnection:
+    edges: list[ActivityGroupEdge]
+    page_info: PageInfo
+
+
+def empty_activity_groups() -> ActivityGroupConnection:
+    return ActivityGroupConnection(
+        edges=[], page_info=page_info(cursors=[], has_next_page=False, has_previous_page=False)
+    )
+
+
+async def activity_groups_of(
+    root: UserModel, info: Info, *, first: int | None, after: str | None, time_zone: str
+) -> ActivityGroupConnection:
+    """The resolver of User.activityGroups (the privacy guard on the field ran first)."""
+    context = info.context
+    settings = await settings_for_visibility(info, root.pk)
+    hidden = policy.hidden_event_types(viewer=context.viewer, owner_id=root.pk, settings=settings)
+    shows_amount = policy.field_visible(
+        "ActivityGroup.amount", viewer=context.viewer, owner_id=root.pk, settings=settings
+    )
+    try:
+        cursor = GroupCursor.decode(after) if after is not None else None
+        page = await run_sync(
+            activity_group_page,
+            owner_id=root.pk,
+            hidden_event_types=hidden,
+            first=first,
+            after=cursor,
+            time_zone=time_zone,
+        )
+    except (InvalidCursorError, InvalidPageArgumentsError) as error:
+        raise BadInputError(str(error)) from error
+    edges = [
+        ActivityGroupEdge(cursor=group.cursor, node=ActivityGroupType(group=group, shows_amount=shows_amount))
+        for group in page.items
+    ]
+    return ActivityGroupConnection(
+        edges=edges,
+        page_info=page_info(
+            cursors=[edge.cursor for edge in edges],
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+        ),
+    )
+
+
+__all__ = ["DEFAULT_TIME_ZONE", "ActivityGroupConnection", "activity_groups_of", "empty_activity_groups"]
