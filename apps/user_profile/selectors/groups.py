@@ -18,9 +18,9 @@ so the next page is exactly the runs that followed, and no group is shown twice 
 at a change of key, so a page starting right after one starts a run of its own.) A group's key is its type,
 anchor and oldest member, so it stays the same while the group grows at the head.
 
-Work per page: one statement walks the feed index from the cursor and stops after the last event of the
-page's last run (PostgreSQL 15 stops a window aggregate at the first row past a monotonic run condition), so
-it reads the page's members plus one row; a second statement asks whether anything older exists.
+Work per page: one statement, a recursive walk down the feed index from the cursor, one index probe per event,
+numbering runs as it goes; it stops at the first event of the run after the page's last (which tells that
+there is a next page). It reads the page's members plus one row, whatever the length of the history.
 """
 
 import zoneinfo
@@ -106,38 +106,38 @@ _DAY = f"""CASE WHEN a.event_type IN ({_COIN_TYPES}) OR NOT a.metadata ? 'tourna
                THEN (a.timestamp AT TIME ZONE %(tz)s)::date END"""
 _TOURNAMENT = f"""CASE WHEN a.event_type IN ({_COIN_TYPES}) THEN NULL
                       ELSE (a.metadata ->> 'tournament_id')::bigint END"""
-_WINDOW = "ORDER BY timestamp DESC, id DESC"
+_COLUMNS = f"""a.id, a.timestamp, a.event_type, {_TOURNAMENT} AS tournament_id, {_DAY} AS day,
+       CASE WHEN a.event_type IN ({_COIN_TYPES}) THEN (a.metadata ->> 'amount')::bigint END AS amount"""
+_VISIBLE = "a.user_id = %(owner)s AND a.event_type <> ALL(%(hidden)s)"
 
+# A walk down the feed index, one probe per event, numbering the runs as it goes; it stops after the first
+# event of run `runs` + 1 (which only tells that more exists). Bounded by the page, whatever the history.
 GROUPS_SQL = f"""
-SELECT min(g.event_type), min(g.tournament_id), min(g.day), count(*), min(g.timestamp), max(g.timestamp),
+WITH RECURSIVE walk AS (
+    (SELECT {_COLUMNS}, 1 AS run
+     FROM {_TABLE} a
+     WHERE {_VISIBLE}
+       AND (%(after_at)s::timestamptz IS NULL OR (a.timestamp, a.id) < (%(after_at)s, %(after_id)s))
+     ORDER BY a.timestamp DESC, a.id DESC LIMIT 1)
+    UNION ALL
+    SELECT n.*, w.run + CASE WHEN (n.event_type, n.tournament_id, n.day)
+                                  IS DISTINCT FROM (w.event_type, w.tournament_id, w.day) THEN 1 ELSE 0 END
+    FROM walk w
+    CROSS JOIN LATERAL (
+        SELECT {_COLUMNS}
+        FROM {_TABLE} a
+        WHERE {_VISIBLE} AND (a.timestamp, a.id) < (w.timestamp, w.id)
+        ORDER BY a.timestamp DESC, a.id DESC LIMIT 1
+    ) n
+    WHERE w.run <= %(runs)s
+)
+SELECT g.run, min(g.event_type), min(g.tournament_id), min(g.day), count(*), min(g.timestamp), max(g.timestamp),
        (array_agg(g.id ORDER BY g.timestamp, g.id))[1],
        sum(g.amount),
        (array_agg(g.id ORDER BY g.timestamp DESC, g.id DESC))[1:{MAX_GROUP_MEMBERS}]
-FROM (
-    SELECT r.*, count(r.starts) OVER ({_WINDOW}) AS run
-    FROM (
-        SELECT k.*,
-               CASE WHEN (k.event_type, k.tournament_id, k.day)
-                         IS DISTINCT FROM lag((k.event_type, k.tournament_id, k.day)) OVER ({_WINDOW})
-                    THEN 1 END AS starts
-        FROM (
-            SELECT a.id, a.timestamp, a.event_type, {_TOURNAMENT} AS tournament_id, {_DAY} AS day,
-                   CASE WHEN a.event_type IN ({_COIN_TYPES}) THEN (a.metadata ->> 'amount')::bigint END AS amount
-            FROM {_TABLE} a
-            WHERE a.user_id = %(owner)s AND a.event_type <> ALL(%(hidden)s)
-              AND (%(after_at)s::timestamptz IS NULL OR (a.timestamp, a.id) < (%(after_at)s, %(after_id)s))
-            ORDER BY a.timestamp DESC, a.id DESC
-        ) k
-    ) r
-) g
-WHERE g.run <= %(runs)s
+FROM walk g
 GROUP BY g.run
 ORDER BY g.run
-"""
-
-OLDER_SQL = f"""
-SELECT EXISTS (SELECT 1 FROM {_TABLE} a WHERE a.user_id = %(owner)s AND a.event_type <> ALL(%(hidden)s)
-               AND (%(after_at)s::timestamptz IS NULL OR (a.timestamp, a.id) < (%(after_at)s, %(after_id)s)))
 """
 
 
@@ -165,32 +165,25 @@ def activity_group_page(
         "tz": tz,
         "runs": size,
     }
-    groups: list[ActivityGroup] = []
     with connection.cursor() as cursor:
-        if size > 0:
-            cursor.execute(GROUPS_SQL, params)
-            groups = [
-                ActivityGroup(
-                    owner_id=owner_id,
-                    event_type=event_type,
-                    tournament_id=tournament_id,
-                    day=day,
-                    count=count,
-                    first_at=first_at,
-                    last_at=last_at,
-                    oldest_id=oldest_id,
-                    amount=int(amount) if amount is not None else None,
-                    member_ids=tuple(member_ids),
-                )
-                for event_type, tournament_id, day, count, first_at, last_at, oldest_id, amount, member_ids in (
-                    cursor.fetchall()
-                )
-            ]
-        has_next = False
-        if len(groups) == size:
-            # Anything older than the page's last group (for `first: 0`, than the cursor)?
-            if groups:
-                params.update(after_at=groups[-1].first_at, after_id=groups[-1].oldest_id)
-            cursor.execute(OLDER_SQL, params)
-            has_next = bool(cursor.fetchone()[0])
+        cursor.execute(GROUPS_SQL, params)
+        rows = cursor.fetchall()
+    groups = [
+        ActivityGroup(
+            owner_id=owner_id,
+            event_type=event_type,
+            tournament_id=tournament_id,
+            day=day,
+            count=count,
+            first_at=first_at,
+            last_at=last_at,
+            oldest_id=oldest_id,
+            amount=int(amount) if amount is not None else None,
+            member_ids=tuple(member_ids),
+        )
+        for run, event_type, tournament_id, day, count, first_at, last_at, oldest_id, amount, member_ids in rows
+        if run <= size
+    ]
+    # The walk read the first event of one more run when there is one.
+    has_next = len(rows) > len(groups)
     return ActivityGroupPage(items=groups, has_next_page=has_next, has_previous_page=after is not None)
