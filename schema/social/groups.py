@@ -25,7 +25,7 @@ from schema.privacy.access import settings_for_visibility
 from schema.scalars import BigInt
 from schema.tournaments.types import Tournament
 
-_EVENT_TYPE = {member.value: member for member in ActivityEventType}  # type: ignore[attr-defined]
+_EVENT_TYPE = {member.value: member for member in ActivityEventType}
 
 
 @strawberry.type(name="ActivityGroup", description="A run of related events of one player, folded into one item.")

@@ -37,7 +37,7 @@ def gid(user: User) -> str:
     return to_global_id("User", user.pk)
 
 
-def rivals(meetings: int, *, tournaments: int = 1) -> tuple[User, User]:
+def rivals(meetings: int, *, tournaments: int = 1) -> tuple[Any, Any]:
     """ada and bob meeting `meetings` times in each of `tournaments` cups; ada wins the even ones, draws the odd."""
     ada, bob = (
         UserFactory(username=f"ada{meetings}x{tournaments}"),
@@ -130,7 +130,7 @@ def test_head_to_head_needs_the_activity_of_both_players(client: Client, actor: 
         assert errors(body) == [expected]
 
 
-def rewarded_player(*, economy_public: bool, activity_public: bool = True) -> User:
+def rewarded_player(*, economy_public: bool, activity_public: bool = True) -> Any:
     """A player with two wins in one cup and three rewards on 1 March (UTC)."""
     ada, bob = UserFactory(username="ada"), UserFactory(username="bob")
     cup = make_tournament(name="Summer Cup", starts_at=T0 - timedelta(days=1))

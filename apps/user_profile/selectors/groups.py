@@ -27,6 +27,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from typing import Any
 
 from django.db import connection
 
@@ -146,7 +147,7 @@ def activity_group_page(
     owner_id: int,
     hidden_event_types: frozenset[str],
     first: int | None = None,
-    after: GroupCursor | None = None,
+    after: ActivityCursor | None = None,
     time_zone: str = DEFAULT_TIME_ZONE,
 ) -> ActivityGroupPage:
     """One page of the grouped feed of `owner_id`, without the event types the privacy policy hides from the
@@ -157,7 +158,7 @@ def activity_group_page(
     left_out = sorted(hidden_event_types | UNGROUPED_EVENT_TYPES)
     if len(left_out) >= len(ActivityEventType):  # a private feed: nothing to read
         return ActivityGroupPage(items=[], has_next_page=False, has_previous_page=after is not None)
-    params: dict[str, object] = {
+    params: dict[str, Any] = {
         "owner": owner_id,
         "hidden": left_out,
         "after_at": after.timestamp if after else None,

@@ -12,6 +12,7 @@ Bounded by the smaller history: the statement walks the outcome events of the pl
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 
@@ -129,7 +130,7 @@ def head_to_head_driver(*, player_a_id: int, player_b_id: int) -> int:
     return player_b_id if played.get(player_b_id, 0) < played.get(player_a_id, 0) else player_a_id
 
 
-def _params(*, player_a_id: int, player_b_id: int, driver_id: int) -> dict[str, object]:
+def _params(*, player_a_id: int, player_b_id: int, driver_id: int) -> dict[str, Any]:
     return {
         "a": player_a_id,
         "driver": driver_id,

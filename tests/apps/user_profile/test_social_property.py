@@ -103,7 +103,7 @@ def _oracle_groups(owner_id: int, hidden: frozenset[str], zone: str) -> list[tup
         for e in UserActivity.objects.filter(user_id=owner_id).order_by("-timestamp", "-id")
         if e.event_type not in hidden and e.event_type != "match_played"
     ]
-    runs: list[list[UserActivity]] = []
+    runs: list[tuple[str, list[UserActivity]]] = []
     for event in events:
         coin = event.event_type in ("coins_earned", "coins_spent")
         tournament = event.metadata.get("tournament_id")
@@ -115,7 +115,7 @@ def _oracle_groups(owner_id: int, hidden: frozenset[str], zone: str) -> list[tup
         if runs and runs[-1][0] == anchor:
             runs[-1][1].append(event)
         else:
-            runs.append((anchor, [event]))  # type: ignore[arg-type]
+            runs.append((anchor, [event]))
     return [
         (
             anchor,
@@ -174,13 +174,13 @@ def test_head_to_head_and_groups_equal_their_recomputations(history, zone, page,
             )
             walked, cursor = [], None
             while True:
-                got = activity_group_page(
+                groups = activity_group_page(
                     owner_id=owner.pk, hidden_event_types=hidden, first=page, after=cursor, time_zone=zone
                 )
-                walked += got.items
-                if not got.has_next_page:
+                walked += groups.items
+                if not groups.has_next_page:
                     break
-                cursor = GroupCursor.decode(got.items[-1].cursor)
+                cursor = GroupCursor.decode(groups.items[-1].cursor)
             # then the groups equal the runs folded by hand, each once, their spans and members in order
             assert [(g.key.rsplit("/", 1)[0], g.count, g.oldest_id, g.amount) for g in walked] == _oracle_groups(
                 owner.pk, hidden, zone
