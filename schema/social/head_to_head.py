@@ -9,11 +9,10 @@ from apps.user_profile.event_types import ActivityEventType as E
 from apps.user_profile.selectors import InvalidCursorError, InvalidPageArgumentsError
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE
 from apps.user_profile.selectors.head_to_head import (
+    HeadToHeadHistory,
     HeadToHeadRecord,
     Meeting,
-    head_to_head_driver,
-    head_to_head_meetings,
-    head_to_head_record,
+    head_to_head_history,
 )
 from schema.context import Info
 from schema.db import run_sync
@@ -77,8 +76,11 @@ class HeadToHeadMeetingConnection:
 
 @strawberry.type(description="Two players' matches against each other, from player A's side.")
 class HeadToHead:
-    record: strawberry.Private[HeadToHeadRecord]
-    driver_id: strawberry.Private[int]
+    history: strawberry.Private[HeadToHeadHistory]
+
+    @property
+    def record(self) -> HeadToHeadRecord:
+        return self.history.record
 
     @strawberry.field
     async def player_a(self, info: Info) -> User:
@@ -112,14 +114,7 @@ class HeadToHead:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> HeadToHeadMeetingConnection:
         try:
-            page = await run_sync(
-                head_to_head_meetings,
-                player_a_id=self.record.player_a_id,
-                player_b_id=self.record.player_b_id,
-                first=first,
-                after=after,
-                driver_id=self.driver_id,
-            )
+            page = self.history.page(first=first, after=after)  # read with the record: no query
         except (InvalidCursorError, InvalidPageArgumentsError) as error:
             raise BadInputError(str(error)) from error
         edges = [HeadToHeadMeetingEdge(cursor=item.cursor, node=HeadToHeadMeeting(meeting=item)) for item in page.items]
@@ -131,12 +126,6 @@ class HeadToHead:
                 has_previous_page=page.has_previous_page,
             ),
         )
-
-
-def _record(player_a_id: int, player_b_id: int) -> tuple[HeadToHeadRecord, int]:
-    driver_id = head_to_head_driver(player_a_id=player_a_id, player_b_id=player_b_id)
-    record = head_to_head_record(player_a_id=player_a_id, player_b_id=player_b_id, driver_id=driver_id)
-    return record, driver_id
 
 
 async def head_to_head_of(info: Info, *, a: strawberry.ID, b: strawberry.ID) -> HeadToHead | None:
@@ -154,5 +143,5 @@ async def head_to_head_of(info: Info, *, a: strawberry.ID, b: strawberry.ID) -> 
             # Anonymous: signing in may help (UNAUTHENTICATED); another player: it will not (FORBIDDEN).
             denied = UnauthenticatedError if info.context.user is None else PermissionDeniedError
             raise denied("A player in this head-to-head keeps their activity private.")
-    record, driver_id = await run_sync(_record, player_a_id, player_b_id)
-    return HeadToHead(record=record, driver_id=driver_id)
+    history = await run_sync(head_to_head_history, player_a_id=player_a_id, player_b_id=player_b_id)
+    return HeadToHead(history=history)

@@ -106,13 +106,10 @@ _MEETINGS = f"""
 """
 _A_OUTCOME = "CASE WHEN d.user_id = %(a)s THEN d.event_type ELSE o.event_type END"
 
-RECORD_SQL = f"SELECT {_A_OUTCOME} AS outcome, count(*) {_MEETINGS} GROUP BY 1"
-
-PAGE_SQL = f"""
+# Every meeting, newest first: the record and any page of meetings come from this one statement.
+MEETINGS_SQL = f"""
     SELECT d.source_id, (d.metadata ->> 'tournament_id')::bigint, d.timestamp, {_A_OUTCOME} {_MEETINGS}
-      AND (%(after_at)s::timestamptz IS NULL OR (d.timestamp, d.source_id) < (%(after_at)s, %(after_id)s))
     ORDER BY d.timestamp DESC, d.source_id DESC
-    LIMIT %(limit)s
 """
 
 
@@ -140,18 +137,59 @@ def _params(*, player_a_id: int, player_b_id: int, driver_id: int) -> dict[str, 
     }
 
 
-def head_to_head_record(*, player_a_id: int, player_b_id: int, driver_id: int | None = None) -> HeadToHeadRecord:
-    """A's matches against B: played, won, lost and drawn (one statement, plus the driver choice unless given)."""
+@dataclass(frozen=True, slots=True)
+class HeadToHeadHistory:
+    """Every meeting of A and B, newest first, read in one statement; the record and pages derive from it."""
+
+    player_a_id: int
+    player_b_id: int
+    meetings: list[Meeting]
+
+    @property
+    def record(self) -> HeadToHeadRecord:
+        outcomes = [meeting.outcome for meeting in self.meetings]
+        won, lost, drawn = (outcomes.count(t) for t in OUTCOME_EVENT_TYPES)
+        return HeadToHeadRecord(
+            player_a_id=self.player_a_id,
+            player_b_id=self.player_b_id,
+            played=len(outcomes),
+            won=won,
+            lost=lost,
+            drawn=drawn,
+        )
+
+    def page(self, *, first: int | None = None, after: str | None = None) -> MeetingPage:
+        """The meetings after the cursor (keyset on (completed at, match id)): a match completed while a client
+        pages lands before its first page and never shifts a later one."""
+        validate_page_size(name="first", value=first)
+        cursor_at = MeetingCursor.decode(after) if after is not None else None
+        size = DEFAULT_PAGE_SIZE if first is None else first
+        older = (
+            [m for m in self.meetings if (m.completed_at, m.match_id) < (cursor_at.completed_at, cursor_at.match_id)]
+            if cursor_at is not None
+            else self.meetings
+        )
+        return MeetingPage(items=older[:size], has_next_page=len(older) > size, has_previous_page=cursor_at is not None)
+
+
+def head_to_head_history(*, player_a_id: int, player_b_id: int, driver_id: int | None = None) -> HeadToHeadHistory:
+    """A's meetings with B (one statement, plus the driver choice unless given)."""
     _check_pair(player_a_id, player_b_id)
     if driver_id is None:
         driver_id = head_to_head_driver(player_a_id=player_a_id, player_b_id=player_b_id)
     with connection.cursor() as cursor:
-        cursor.execute(RECORD_SQL, _params(player_a_id=player_a_id, player_b_id=player_b_id, driver_id=driver_id))
-        counts = dict(cursor.fetchall())
-    won, lost, drawn = (counts.get(t, 0) for t in OUTCOME_EVENT_TYPES)
-    return HeadToHeadRecord(
-        player_a_id=player_a_id, player_b_id=player_b_id, played=won + lost + drawn, won=won, lost=lost, drawn=drawn
-    )
+        cursor.execute(MEETINGS_SQL, _params(player_a_id=player_a_id, player_b_id=player_b_id, driver_id=driver_id))
+        rows = cursor.fetchall()
+    meetings = [
+        Meeting(match_id=match_id, tournament_id=tournament_id, completed_at=at, outcome=outcome)
+        for match_id, tournament_id, at, outcome in rows
+    ]
+    return HeadToHeadHistory(player_a_id=player_a_id, player_b_id=player_b_id, meetings=meetings)
+
+
+def head_to_head_record(*, player_a_id: int, player_b_id: int, driver_id: int | None = None) -> HeadToHeadRecord:
+    """A's matches against B: played, won, lost and drawn."""
+    return head_to_head_history(player_a_id=player_a_id, player_b_id=player_b_id, driver_id=driver_id).record
 
 
 def head_to_head_meetings(
@@ -162,25 +200,10 @@ def head_to_head_meetings(
     after: str | None = None,
     driver_id: int | None = None,
 ) -> MeetingPage:
-    """The latest meetings, newest first, keyset-paged on (completed at, match id): a match completed while a
-    client pages lands before its cursor and never shifts a later page."""
-    _check_pair(player_a_id, player_b_id)
+    """The latest meetings, newest first, keyset-paged on (completed at, match id)."""
+    # Arguments first: a bad page size or cursor costs no query.
     validate_page_size(name="first", value=first)
-    cursor_at = MeetingCursor.decode(after) if after is not None else None
-    if driver_id is None:
-        driver_id = head_to_head_driver(player_a_id=player_a_id, player_b_id=player_b_id)
-    size = DEFAULT_PAGE_SIZE if first is None else first
-    params = _params(player_a_id=player_a_id, player_b_id=player_b_id, driver_id=driver_id)
-    params.update(
-        after_at=cursor_at.completed_at if cursor_at else None,
-        after_id=cursor_at.match_id if cursor_at else None,
-        limit=size + 1,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(PAGE_SQL, params)
-        rows = cursor.fetchall()
-    items = [
-        Meeting(match_id=match_id, tournament_id=tournament_id, completed_at=at, outcome=outcome)
-        for match_id, tournament_id, at, outcome in rows[:size]
-    ]
-    return MeetingPage(items=items, has_next_page=len(rows) > size, has_previous_page=cursor_at is not None)
+    if after is not None:
+        MeetingCursor.decode(after)
+    history = head_to_head_history(player_a_id=player_a_id, player_b_id=player_b_id, driver_id=driver_id)
+    return history.page(first=first, after=after)

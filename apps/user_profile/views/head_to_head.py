@@ -10,7 +10,7 @@ from apps.privacy import policy
 from apps.privacy.policy import Viewer
 from apps.tournaments.models import Match
 from apps.user_profile.selectors import InvalidCursorError
-from apps.user_profile.selectors.head_to_head import head_to_head_driver, head_to_head_meetings, head_to_head_record
+from apps.user_profile.selectors.head_to_head import MeetingCursor, head_to_head_history
 from apps.user_profile.views.pages import _player, _settings_of
 
 MEETINGS_PAGE_SIZE = 20
@@ -38,15 +38,15 @@ def head_to_head(request: HttpRequest, username: str, opponent: str) -> HttpResp
         context["error"] = "One of these players keeps their activity private."
         return render(request, template, context, status=403)
     after = request.GET.get("after") or None
-    driver_id = head_to_head_driver(player_a_id=a.pk, player_b_id=b.pk)
     try:
-        page = head_to_head_meetings(
-            player_a_id=a.pk, player_b_id=b.pk, first=MEETINGS_PAGE_SIZE, after=after, driver_id=driver_id
-        )
+        if after is not None:
+            MeetingCursor.decode(after)  # before any query
     except InvalidCursorError:
         context["error"] = "That page link is not valid any more. Start again from the latest meetings."
         return render(request, template, context, status=400)
-    record = head_to_head_record(player_a_id=a.pk, player_b_id=b.pk, driver_id=driver_id)
+    history = head_to_head_history(player_a_id=a.pk, player_b_id=b.pk)
+    page = history.page(first=MEETINGS_PAGE_SIZE, after=after)
+    record = history.record
     matches = Match.objects.select_related("tournament").in_bulk([m.match_id for m in page.items])
     context.update(
         record=record,
