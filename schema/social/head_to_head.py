@@ -110,9 +110,7 @@ class HeadToHead:
         description="The latest meetings, newest first (`first`/`after`, at most 100).",
         directives=[connection_size(assumed_size=DEFAULT_PAGE_SIZE)],
     )
-    async def meetings(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> HeadToHeadMeetingConnection:
+    def meetings(self, first: int | None = None, after: str | None = None) -> HeadToHeadMeetingConnection:
         try:
             page = self.history.page(first=first, after=after)  # read with the record: no query
         except (InvalidCursorError, InvalidPageArgumentsError) as error:
