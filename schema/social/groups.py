@@ -30,37 +30,34 @@ _EVENT_TYPE = {member.value: member for member in ActivityEventType}
 
 @strawberry.type(name="ActivityGroup", description="A run of related events of one player, folded into one item.")
 class ActivityGroupType:
+    # Plain attributes, set once per group (no resolver call per field on a page of groups).
+    key: str = strawberry.field(
+        description="Deterministic: the type, the anchor (tournament or day) and the oldest member."
+    )
+    event_type: ActivityEventType  # type: ignore[valid-type]
+    count: int = strawberry.field(description="How many events the group folds.")
+    first_at: datetime = strawberry.field(description="The oldest member's time.")
+    last_at: datetime = strawberry.field(description="The newest member's time.")
+    day: date | None = strawberry.field(
+        description="The local day (in the page's `timeZone`) of a group folded by day, else null."
+    )
+    amount: BigInt | None = strawberry.field(
+        description="Coin groups: the coins the members moved, as the privacy policy allows."
+    )
     group: strawberry.Private[ActivityGroup]
-    shows_amount: strawberry.Private[bool]
 
-    @strawberry.field(description="Deterministic: the type, the anchor (tournament or day) and the oldest member.")
-    def key(self) -> str:
-        return self.group.key
-
-    @strawberry.field
-    def event_type(self) -> ActivityEventType:  # type: ignore[valid-type]
-        return _EVENT_TYPE[self.group.event_type]
-
-    @strawberry.field(description="How many events the group folds.")
-    def count(self) -> int:
-        return self.group.count
-
-    @strawberry.field(description="The oldest member's time.")
-    def first_at(self) -> datetime:
-        return self.group.first_at
-
-    @strawberry.field(description="The newest member's time.")
-    def last_at(self) -> datetime:
-        return self.group.last_at
-
-    @strawberry.field(description="The local day (in the page's `timeZone`) of a group folded by day, else null.")
-    def day(self) -> date | None:
-        return self.group.day
-
-    @strawberry.field(description="Coin groups: the coins the members moved, as the privacy policy allows.")
-    def amount(self) -> BigInt | None:
-        amount = self.group.amount
-        return BigInt(amount) if self.shows_amount and amount is not None else None
+    @classmethod
+    def of(cls, group: ActivityGroup, *, shows_amount: bool) -> "ActivityGroupType":
+        return cls(
+            key=group.key,
+            event_type=_EVENT_TYPE[group.event_type],
+            count=group.count,
+            first_at=group.first_at,
+            last_at=group.last_at,
+            day=group.day,
+            amount=BigInt(group.amount) if shows_amount and group.amount is not None else None,
+            group=group,
+        )
 
     @strawberry.field(
         description="The tournament a group folded by tournament is about.", directives=[Cost(weight="1")]
@@ -134,7 +131,7 @@ async def activity_groups_of(
     except (InvalidCursorError, InvalidPageArgumentsError) as error:
         raise BadInputError(str(error)) from error
     edges = [
-        ActivityGroupEdge(cursor=group.cursor, node=ActivityGroupType(group=group, shows_amount=shows_amount))
+        ActivityGroupEdge(cursor=group.cursor, node=ActivityGroupType.of(group, shows_amount=shows_amount))
         for group in page.items
     ]
     return ActivityGroupConnection(
