@@ -1,20 +1,27 @@
 """`User.activityGroups`: the grouped feed (apps/user_profile/selectors/groups.py) as a Relay connection."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
 from django.contrib.auth.models import User as UserModel
 
 from apps.privacy import policy
+from apps.tournaments.models import Tournament as TournamentModel
+from apps.user_profile.models import UserActivity
 from apps.user_profile.selectors import InvalidCursorError, InvalidPageArgumentsError
 from apps.user_profile.selectors.groups import (
     DEFAULT_GROUP_MEMBERS,
     DEFAULT_TIME_ZONE,
     MAX_GROUP_MEMBERS,
     ActivityGroup,
+    ActivityGroupPage,
     GroupCursor,
     activity_group_page,
 )
+from apps.user_profile.selectors.rows import models_by_pk
 from schema.activity.types import Activity, ActivityEventType, ActivityNode
 from schema.context import Info
 from schema.db import run_sync
@@ -108,6 +115,42 @@ def empty_activity_groups() -> ActivityGroupConnection:
     )
 
 
+def _selected(selections: Iterable[Any], name: str) -> list[Any]:
+    """Every selection called `name` anywhere below (fragments included): what the page will ask for."""
+    found = []
+    for selection in selections:
+        if getattr(selection, "name", None) == name:
+            found.append(selection)
+        found += _selected(getattr(selection, "selections", None) or [], name)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Prefetch:
+    tournaments: bool
+    members: int  # the newest members of each group to fetch with the page
+
+
+def _prefetch(info: Info) -> _Prefetch:
+    members = _selected(info.selected_fields, "members")
+    sizes = [m.arguments.get("first", DEFAULT_GROUP_MEMBERS) for m in members]
+    # Only a size the members field will accept; it refuses any other itself.
+    valid = [size for size in sizes if isinstance(size, int) and 0 <= size <= MAX_GROUP_MEMBERS]
+    return _Prefetch(tournaments=bool(_selected(info.selected_fields, "tournament")), members=max(valid, default=0))
+
+
+def _page_and_relations(
+    prefetch: _Prefetch, **arguments: Any
+) -> tuple[ActivityGroupPage, dict[int, TournamentModel], dict[int, UserActivity]]:
+    """The page, and the relations its selection asks for, in one trip to the database thread."""
+    page = activity_group_page(**arguments)
+    tournament_ids = {g.tournament_id for g in page.items if g.tournament_id is not None}
+    member_ids = [pk for g in page.items for pk in g.member_ids[: prefetch.members]]
+    tournaments = models_by_pk(TournamentModel, tournament_ids) if prefetch.tournaments and tournament_ids else {}
+    members = models_by_pk(UserActivity, member_ids) if member_ids else {}
+    return page, tournaments, members
+
+
 async def activity_groups_of(
     root: UserModel, info: Info, *, first: int | None, after: str | None, time_zone: str
 ) -> ActivityGroupConnection:
@@ -120,8 +163,9 @@ async def activity_groups_of(
     )
     try:
         cursor = GroupCursor.decode(after) if after is not None else None
-        page = await run_sync(
-            activity_group_page,
+        page, tournaments, members = await run_sync(
+            _page_and_relations,
+            _prefetch(info),
             owner_id=root.pk,
             hidden_event_types=hidden,
             first=first,
@@ -130,6 +174,10 @@ async def activity_groups_of(
         )
     except (InvalidCursorError, InvalidPageArgumentsError) as error:
         raise BadInputError(str(error)) from error
+    # Primed: the groups' tournaments and members cost no second trip (the loaders fetch anything else).
+    loaders = context.loaders
+    loaders.tournament.prime_many(tournaments)
+    loaders.activity.prime_many(members)
     edges = [
         ActivityGroupEdge(cursor=group.cursor, node=ActivityGroupType.of(group, shows_amount=shows_amount))
         for group in page.items
