@@ -22,6 +22,7 @@ from typing import Any
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("API_BUDGET_KEY_PREFIX", f"bench-social-{uuid.uuid4().hex}")
 os.environ.setdefault("API_BUDGET_ANONYMOUS_POINTS", "100000000")
+os.environ.setdefault("DEBUG", "0")  # as served: no query log on the cursor
 
 import django
 

@@ -133,9 +133,9 @@ class _Prefetch:
 
 def _prefetch(info: Info) -> _Prefetch:
     members = _selected(info.selected_fields, "members")
-    sizes = [m.arguments.get("first", DEFAULT_GROUP_MEMBERS) for m in members]
-    # Only a size the members field will accept; it refuses any other itself.
-    valid = [size for size in sizes if isinstance(size, int) and 0 <= size <= MAX_GROUP_MEMBERS]
+    # Literals arrive as text, variables as numbers; only a size the members field accepts (it refuses others).
+    sizes = [str(m.arguments.get("first", DEFAULT_GROUP_MEMBERS)) for m in members]
+    valid = [int(size) for size in sizes if size.isdigit() and int(size) <= MAX_GROUP_MEMBERS]
     return _Prefetch(tournaments=bool(_selected(info.selected_fields, "tournament")), members=max(valid, default=0))
 
 

@@ -291,3 +291,37 @@ def test_the_new_fields_carry_pinned_costs() -> None:
     # and user 1 + groups 1 + 10 x (edge 1 + group 1 + tournament 1 + 3 members) = 62; 20 groups by default
     assert cost(groups) == 62
     assert cost(groups.replace("(first: 10)", "")) == 2 + 20 * 6
+
+
+@pytest.mark.parametrize("members", ["members(first: 2)", "members(first: $n)"])
+def test_a_page_of_groups_brings_its_members_and_tournaments_in_its_own_trip(
+    client: Client, monkeypatch: pytest.MonkeyPatch, members: str
+) -> None:
+    # given ada's groups, and the loaders' own fetches watched
+    import schema.dataloaders
+
+    rewarded_player(economy_public=True)
+    fetched: list[str] = []
+    by_pk = schema.dataloaders.models_by_pk
+
+    def watched(model: Any, pks: Any) -> Any:
+        fetched.append(model.__name__)
+        return by_pk(model, pks)
+
+    monkeypatch.setattr(schema.dataloaders, "models_by_pk", watched)
+    header = "query($n: Int!)" if "$n" in members else "query"
+    query = (
+        header
+        + ' { user(username: "ada") { activityGroups { edges { node { tournament { name } '
+        + members
+        + " { eventType } } } } } }"
+    )
+
+    # when the page is read with its tournaments and members (a literal size, then a variable)
+    body = graphql(client, query, {"n": 2} if "$n" in members else None)
+
+    # then they came with the page: the loaders fetched nothing more
+    groups = [edge["node"] for edge in body["data"]["user"]["activityGroups"]["edges"]]
+    assert [len(group["members"]) for group in groups] == [2, 2, 1, 1]
+    assert groups[1]["tournament"] == {"name": "Summer Cup"}
+    assert fetched == []
