@@ -23,6 +23,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("API_BUDGET_KEY_PREFIX", f"bench-social-{uuid.uuid4().hex}")
 os.environ.setdefault("API_BUDGET_ANONYMOUS_POINTS", "100000000")
 os.environ.setdefault("DEBUG", "0")  # as served: no query log on the cursor
+os.environ.setdefault("SECRET_KEY", "benchmark-only-" + os.urandom(16).hex())  # as bench/run.py does
 
 import django
 
