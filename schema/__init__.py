@@ -11,11 +11,12 @@ from schema.privacy.mutations import PrivacyMutation
 from schema.ratelimit.queries import RateLimitQuery
 from schema.reconcile.mutations import ReconcileMutation
 from schema.scalars import SCALAR_OVERRIDES
+from schema.social.queries import SocialQuery
 from schema.tournaments.types import Match, Tournament
 from schema.users.queries import UserQuery
 from schema.users.types import Activity, User
 
-Query = merge_types("Query", (UserQuery, LeaderboardQuery, RateLimitQuery, AnalyticsQuery))
+Query = merge_types("Query", (UserQuery, LeaderboardQuery, RateLimitQuery, AnalyticsQuery, SocialQuery))
 Mutation = merge_types("Mutation", (ReconcileMutation, PrivacyMutation))
 
 schema = strawberry.Schema(

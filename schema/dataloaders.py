@@ -13,7 +13,7 @@ from apps.economy.models import DeltaCrownTransaction
 from apps.privacy.policy import DEFAULT_SETTINGS, Settings
 from apps.privacy.selectors import privacy_settings_of
 from apps.tournaments.models import Match, Tournament
-from apps.user_profile.models import UserProfileStats
+from apps.user_profile.models import UserActivity, UserProfileStats
 from apps.user_profile.selectors import (
     ActivityCursor,
     ActivityPage,
@@ -188,6 +188,9 @@ class Loaders:
         self.activity_times: DataLoader[ActivityTimesKey, tuple[datetime | None, datetime | None]] = _per_owner_loader(
             _activity_times
         )
+        # --- Social (head-to-head, grouped feed) ---
+        # Events by id (the members of a page of activity groups): one query for the page.
+        self.activity: DataLoader[int, UserActivity | None] = _by_pk_loader(UserActivity)
 
         # --- Player analytics (schema/analytics): segment stats, breakdowns, ranks, seasons ---
         from schema.analytics.loaders import AnalyticsLoaders

@@ -227,6 +227,39 @@ FIELDS: dict[str, Audience] = {
     "StatsDrift.expected": _A.STAFF,
     "StatsDrift.actual": _A.STAFF,
     "StatsDrift.user": _A.STAFF,
+    # --- Social: head-to-head and the grouped feed ---
+    # A meeting is a match event of both players: the viewer must see the activity of each (checked per player).
+    "Query.headToHead": _A.ACTIVITY,
+    "HeadToHead.playerA": _A.EVERYONE,
+    "HeadToHead.playerB": _A.EVERYONE,
+    "HeadToHead.played": _A.EVERYONE,
+    "HeadToHead.won": _A.EVERYONE,
+    "HeadToHead.lost": _A.EVERYONE,
+    "HeadToHead.drawn": _A.EVERYONE,
+    "HeadToHead.meetings": _A.EVERYONE,
+    "HeadToHeadMeetingConnection.edges": _A.EVERYONE,
+    "HeadToHeadMeetingConnection.pageInfo": _A.EVERYONE,
+    "HeadToHeadMeetingEdge.cursor": _A.EVERYONE,
+    "HeadToHeadMeetingEdge.node": _A.EVERYONE,
+    "HeadToHeadMeeting.outcome": _A.EVERYONE,
+    "HeadToHeadMeeting.completedAt": _A.EVERYONE,
+    "HeadToHeadMeeting.match": _A.EVERYONE,
+    "HeadToHeadMeeting.tournament": _A.EVERYONE,
+    # Groups fold only the events the viewer may see (EVENT_AUDIENCES): coin groups need both settings.
+    "User.activityGroups": _A.ACTIVITY,
+    "ActivityGroupConnection.edges": _A.EVERYONE,
+    "ActivityGroupConnection.pageInfo": _A.EVERYONE,
+    "ActivityGroupEdge.cursor": _A.EVERYONE,
+    "ActivityGroupEdge.node": _A.EVERYONE,
+    "ActivityGroup.key": _A.EVERYONE,
+    "ActivityGroup.eventType": _A.EVERYONE,
+    "ActivityGroup.count": _A.EVERYONE,
+    "ActivityGroup.firstAt": _A.EVERYONE,
+    "ActivityGroup.lastAt": _A.EVERYONE,
+    "ActivityGroup.day": _A.EVERYONE,
+    "ActivityGroup.amount": _A.ECONOMY,
+    "ActivityGroup.tournament": _A.EVERYONE,
+    "ActivityGroup.members": _A.EVERYONE,  # each an Activity, as the feed shows it
 }
 
 # Who may see an event of each type: all of its audiences must allow it.
@@ -278,6 +311,7 @@ PAGES: dict[str, Audience] = {
     "my_activity": _A.VIEWER,  # /me/activity/
     "my_settings": _A.VIEWER,  # /me/settings/
     "admin": _A.STAFF,  # /admin/: Django's own is_staff gate
+    "head_to_head": _A.ACTIVITY,  # /players/<a>/vs/<b>/: checked for each of the two players
 }
 
 # The setting that opens each "as the player chose" audience to everyone (a PrivacySettings column).

@@ -33,6 +33,12 @@ from schema.privacy.access import settings_at_hand, settings_for_visibility
 from schema.privacy.extensions import PolicyGuard
 from schema.privacy.types import PrivacySettings, privacy_settings_type
 from schema.scalars import BigInt
+from schema.social.groups import (
+    DEFAULT_TIME_ZONE,
+    ActivityGroupConnection,
+    activity_groups_of,
+    empty_activity_groups,
+)
 from schema.tournaments.history import TournamentHistoryConnection, TournamentHistoryEdge, TournamentHistoryEntry
 
 
@@ -279,6 +285,23 @@ class User(Node):
     segment_stats = analytics_fields.segment_stats
     stats_breakdown = analytics_fields.stats_breakdown
     rank = analytics_fields.rank
+
+    # --- Social: the grouped feed (schema/social/groups.py) ---
+    @strawberry.field(
+        description="The feed with runs of related events folded (same type and tournament; coin and other "
+        "events without a tournament per local day in `timeZone`, an IANA name). Newest first, `first`/`after` "
+        "(at most 100 groups). Coin groups only as the privacy policy allows.",
+        directives=[connection_size(assumed_size=DEFAULT_PAGE_SIZE)],
+        extensions=[PolicyGuard("User.activityGroups", denied=lambda info: empty_activity_groups())],
+    )
+    async def activity_groups(
+        root: UserModel,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        time_zone: str = DEFAULT_TIME_ZONE,
+    ) -> ActivityGroupConnection:
+        return await activity_groups_of(root, info, first=first, after=after, time_zone=time_zone)
 
 
 def _empty_activities() -> ActivityConnection:
