@@ -134,6 +134,21 @@ def _shared_cache(*, key_prefix: str, local_name: str, **options: object) -> dic
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": local_name, **options}
 
 
+# Live subscriptions (docs/realtime.md): events fan out through Redis to every worker process when REDIS_URL is
+# set; otherwise in this process's memory (the single-process demo; the server says so at start).
+ACTIVITY_STREAM_PUBLISH = env_bool("ACTIVITY_STREAM_PUBLISH", True)
+CHANNEL_LAYERS = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Each process's hub channel holds what it has not read yet: room for bursts.
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 10_000, "expiry": 60, "group_expiry": 86_400},
+        }
+        if REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 10_000}}
+    )
+}
+
 CACHES = {
     # Sessions are read through it (below): shared by every worker only in Redis.
     "default": _shared_cache(key_prefix="dc", local_name=""),

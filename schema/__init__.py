@@ -8,6 +8,7 @@ from strawberry.tools import merge_types
 from schema.leaderboard.queries import LeaderboardQuery
 from schema.privacy.mutations import PrivacyMutation
 from schema.ratelimit.queries import RateLimitQuery
+from schema.realtime.subscriptions import Subscription
 from schema.reconcile.mutations import ReconcileMutation
 from schema.scalars import SCALAR_OVERRIDES
 from schema.tournaments.types import Match, Tournament
@@ -20,6 +21,7 @@ Mutation = merge_types("Mutation", (ReconcileMutation, PrivacyMutation))
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[User, Activity, Tournament, Match],
     scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
 )

@@ -1,0 +1,40 @@
+"""Reading the live stream: a player's events after a stream number, in stream (commit) order."""
+
+from django.db import connection
+
+from apps.user_profile.services.stream import T_ACTIVITY, T_STREAM, StreamEvent
+
+# A reconnecting client catches up in pages of this many events.
+CATCH_UP_PAGE = 100
+
+_AFTER_SQL = f"""SELECT s.user_id, s.seq, a.id, a.event_type, a.timestamp, a.metadata
+FROM {T_STREAM} s JOIN {T_ACTIVITY} a ON a.id = s.activity_id
+WHERE s.user_id = %(user_id)s AND s.seq > %(after)s
+ORDER BY s.seq LIMIT %(limit)s"""
+
+_HEAD_SQL = f"SELECT COALESCE(MAX(seq), 0) FROM {T_STREAM} WHERE user_id = %(user_id)s"
+
+
+def stream_events_after(*, user_id: int, after: int, limit: int = CATCH_UP_PAGE) -> list[StreamEvent]:
+    """The player's stream events numbered above `after`, oldest first, at most `limit`."""
+    with connection.cursor() as cursor:
+        cursor.execute(_AFTER_SQL, {"user_id": user_id, "after": after, "limit": limit})
+        rows = cursor.fetchall()
+    return [
+        StreamEvent(
+            user_id=user_id,
+            seq=seq,
+            id=activity_id,
+            event_type=event_type,
+            timestamp=timestamp,
+            metadata=metadata if isinstance(metadata, dict) else {},
+        )
+        for user_id, seq, activity_id, event_type, timestamp, metadata in rows
+    ]
+
+
+def stream_head(*, user_id: int) -> int:
+    """The player's last stream number (0 before their first live event)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_HEAD_SQL, {"user_id": user_id})
+        return int(cursor.fetchone()[0])
