@@ -2,7 +2,7 @@
 
 from django.db import connection
 
-from apps.user_profile.services.stream import T_ACTIVITY, T_STREAM, StreamEvent
+from apps.user_profile.services.stream import T_ACTIVITY, T_STREAM, StreamEvent, stream_event_of_row
 
 # A reconnecting client catches up in pages of this many events.
 CATCH_UP_PAGE = 100
@@ -20,17 +20,7 @@ def stream_events_after(*, user_id: int, after: int, limit: int = CATCH_UP_PAGE)
     with connection.cursor() as cursor:
         cursor.execute(_AFTER_SQL, {"user_id": user_id, "after": after, "limit": limit})
         rows = cursor.fetchall()
-    return [
-        StreamEvent(
-            user_id=user_id,
-            seq=seq,
-            id=activity_id,
-            event_type=event_type,
-            timestamp=timestamp,
-            metadata=metadata if isinstance(metadata, dict) else {},
-        )
-        for user_id, seq, activity_id, event_type, timestamp, metadata in rows
-    ]
+    return [stream_event_of_row(row) for row in rows]
 
 
 def stream_head(*, user_id: int) -> int:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.db import connection, transaction
 
 from apps.user_profile import publisher
@@ -45,6 +46,16 @@ class StreamEvent:
         )
 
 
+def stream_event_of_row(row: Sequence[Any]) -> StreamEvent:
+    """A (user_id, seq, id, event_type, timestamp, metadata) row; Django reads jsonb as text."""
+    user_id, seq, activity_id, event_type, timestamp, metadata = row
+    if isinstance(metadata, str | bytes):
+        metadata = orjson.loads(metadata)
+    return StreamEvent(
+        user_id=user_id, seq=seq, id=activity_id, event_type=event_type, timestamp=timestamp, metadata=metadata
+    )
+
+
 # The number is MAX(seq) + n, read in a statement that starts after this transaction took the players' locks:
 # every earlier writer of these players has committed, so its numbers are in this statement's snapshot.
 APPEND_SQL = f"""WITH appended AS (
@@ -69,17 +80,7 @@ def stream_append(*, activity_ids: Sequence[int]) -> list[StreamEvent]:
     with connection.cursor() as cursor:
         cursor.execute(APPEND_SQL, {"ids": list(activity_ids)})
         rows = cursor.fetchall()
-    events = [
-        StreamEvent(
-            user_id=user_id,
-            seq=seq,
-            id=activity_id,
-            event_type=event_type,
-            timestamp=timestamp,
-            metadata=metadata if isinstance(metadata, dict) else {},
-        )
-        for user_id, seq, activity_id, event_type, timestamp, metadata in rows
-    ]
+    events = [stream_event_of_row(row) for row in rows]
     if publisher.publishing_enabled():
         transaction.on_commit(lambda: publisher.publish(events=events))
     return events
