@@ -26,10 +26,7 @@ def result_payload(result: ExecutionResult, *, request_id: str) -> dict[str, Any
 
 
 def request_errors(error: RequestError) -> list[dict[str, Any]]:
-    return [
-        {**e.formatted, "extensions": {"code": error.code, **error.extensions}}
-        for e in error.errors
-    ]
+    return [{**e.formatted, "extensions": {"code": error.code, **error.extensions}} for e in error.errors]
 
 
 class SubscriptionRefused(Exception):
