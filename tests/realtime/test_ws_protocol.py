@@ -158,7 +158,7 @@ def test_my_activity_needs_a_signed_in_viewer_and_a_bad_token_is_refused() -> No
         await bad.connect()
         await bad.send_json_to({"type": "connection_init", "payload": {"authorization": "Bearer nope"}})
         closed = await bad.receive_output(timeout=5)
-        assert closed["type"] == "websocket.close" and closed["code"] == 4403
+        assert (closed["type"], closed["code"]) == ("websocket.close", 4403)
 
     run(scenario)
 

@@ -71,9 +71,13 @@ def test_a_rolled_back_event_takes_no_number_and_is_never_published(monkeypatch:
     monkeypatch.setattr(publisher, "publish", lambda *, events: published.extend(e.seq for e in events))
 
     # when one recording rolls back and the next commits
-    with pytest.raises(RuntimeError), transaction.atomic():
-        _record(ada.pk, 1)
-        raise RuntimeError("the caller fails after recording")
+    def fails_after_recording() -> None:
+        with transaction.atomic():
+            _record(ada.pk, 1)
+            raise RuntimeError("the caller fails after recording")
+
+    with pytest.raises(RuntimeError):
+        fails_after_recording()
     committed = _record(ada.pk, 2)
 
     # then only the committed event has a number, it is 1, and only it was published, once
