@@ -20,10 +20,12 @@ django_application = get_asgi_application()
 
 from schema.http.app import graphql_endpoint  # noqa: E402  (needs Django set up)
 from schema.http.cors import with_cors  # noqa: E402
+from schema.http.sse import sse_endpoint, wants_event_stream  # noqa: E402
 from schema.http.ws import websocket_endpoint  # noqa: E402
 
 # CORS for the SPA's origins (settings.CORS_ALLOWED_ORIGINS); the API answers other origins without CORS headers.
 graphql_api = with_cors(graphql_endpoint)
+graphql_event_stream = with_cors(sse_endpoint)  # subscriptions over SSE (Accept: text/event-stream)
 
 GRAPHQL_PATHS = {"/graphql/", "/graphql"}
 
@@ -48,6 +50,9 @@ def is_graphiql_page_request(scope: Scope) -> bool:
 
 async def application(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "http" and scope["path"] in GRAPHQL_PATHS and not is_graphiql_page_request(scope):
+        if wants_event_stream(scope):
+            await graphql_event_stream(scope, receive, send)
+            return
         await graphql_api(scope, receive, send)
         return
     if scope["type"] == "lifespan":

@@ -41,11 +41,11 @@ IDLE = 4001
 Scope = MutableMapping[str, Any]
 
 
-def _headers(scope: Scope) -> dict[str, str]:
+def request_headers(scope: Scope) -> dict[str, str]:
     return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope.get("headers", [])}
 
 
-def _cookies(headers: dict[str, str]) -> dict[str, str]:
+def request_cookies(headers: dict[str, str]) -> dict[str, str]:
     jar: SimpleCookie = SimpleCookie()
     with contextlib.suppress(Exception):
         jar.load(headers.get("cookie", ""))
@@ -69,7 +69,7 @@ class _Connection:
         self.receive_message = receive
         self._send = send
         self.limits = limits
-        self.headers = _headers(scope)
+        self.headers = request_headers(scope)
         self.viewer: Viewer | None = None
         self.viewer_key = ""
         self.subscriptions: dict[str, asyncio.Task[None]] = {}
@@ -112,7 +112,7 @@ class _Connection:
         token = _token_header(payload)
         if token is not None:
             headers["authorization"] = token
-        cookies = _cookies(self.headers) if self.cookies_allowed and token is None else {}
+        cookies = request_cookies(self.headers) if self.cookies_allowed and token is None else {}
         http_scope = {**self.scope, "type": "http", "method": "GET"}
         try:
             self.viewer = await viewer_of(scope=http_scope, headers=headers, cookies=cookies)
