@@ -1,12 +1,13 @@
 """Driving the live subscriptions through the ASGI application with Channels' WebsocketCommunicator."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import SyncToAsync, async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 
 from apps.user_profile.services.events import record_event
 
@@ -19,6 +20,14 @@ ACTIVITY_ADDED = """subscription($userId: ID!, $after: String, $types: [Activity
   }
 }"""
 MY_ACTIVITY = "subscription($after: String) { myActivity(after: $after) { cursor node { eventType amount } } }"
+
+
+@pytest.fixture(autouse=True)
+def close_database_thread_connection() -> Iterator[None]:
+    """The API's database thread keeps its connection between operations (schema/db.py): close it after each
+    test, so the test database can be dropped at the end."""
+    yield
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
 
 
 @pytest.fixture(autouse=True)
