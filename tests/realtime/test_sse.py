@@ -15,7 +15,9 @@ from tests.realtime.conftest import ACTIVITY_ADDED, record, run
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _scope(variables: dict[str, Any], *, query: str = ACTIVITY_ADDED, last_event_id: str | None = None) -> dict[str, Any]:
+def _scope(
+    variables: dict[str, Any], *, query: str = ACTIVITY_ADDED, last_event_id: str | None = None
+) -> dict[str, Any]:
     headers = [(b"accept", b"text/event-stream"), (b"host", b"testserver")]
     if last_event_id is not None:
         headers.append((b"last-event-id", last_event_id.encode()))
