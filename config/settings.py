@@ -149,6 +149,13 @@ CHANNEL_LAYERS = {
     )
 }
 
+# Limits of the live transports (schema/realtime/limits.py, docs/realtime.md).
+REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION = int(os.environ.get("REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION", "10"))
+REALTIME_MAX_SUBSCRIPTIONS_PER_VIEWER = int(os.environ.get("REALTIME_MAX_SUBSCRIPTIONS_PER_VIEWER", "50"))
+REALTIME_INIT_TIMEOUT_SECONDS = float(os.environ.get("REALTIME_INIT_TIMEOUT_SECONDS", "5"))
+REALTIME_KEEPALIVE_SECONDS = float(os.environ.get("REALTIME_KEEPALIVE_SECONDS", "15"))
+REALTIME_IDLE_TIMEOUT_SECONDS = float(os.environ.get("REALTIME_IDLE_TIMEOUT_SECONDS", "60"))
+
 CACHES = {
     # Sessions are read through it (below): shared by every worker only in Redis.
     "default": _shared_cache(key_prefix="dc", local_name=""),
