@@ -4,7 +4,7 @@ behind proxies that drop WebSockets and for the browser's EventSource (the /me/a
 A GET (parameters in the query string) or POST (a JSON body) to /graphql/ with `Accept: text/event-stream`
 runs one subscription: each payload is an `event: next` with its cursor as the SSE `id`, and `event: complete`
 ends it. A reconnecting EventSource sends the last `id` as `Last-Event-ID`, taken as the `after` variable,
-so the browser resumes without a gap. A request that cannot start gets a JSON answer with the API's error
+so the browser resumes without a gap (it replaces the URL's `after`, which is older). A request that cannot start gets a JSON answer with the API's error
 codes (400, 401, 429), never a stream. Comments keep proxies from closing a quiet stream.
 """
 
@@ -75,7 +75,7 @@ async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
             raise HttpError(status=403, message="This origin may not subscribe.", code="FORBIDDEN")
         params = await _params(scope, receive, headers)
         variables = dict(params.variables or {})
-        if "last-event-id" in headers and "after" not in variables:
+        if headers.get("last-event-id"):  # a reconnecting EventSource: the last cursor it received
             variables["after"] = headers["last-event-id"]
         cookies = request_cookies(headers) if check.cookies else {}
         viewer = await viewer_of(scope={**scope, "method": "GET"}, headers=headers, cookies=cookies)
