@@ -95,8 +95,8 @@ def _wait_until_a_worker_listens(user_id: int) -> None:
         time.sleep(0.05)
 
 
-def _record(user_id: int, match_id: int) -> None:
-    record_event(
+def _record(user_id: int, match_id: int) -> int | None:
+    return record_event(
         user_id=user_id,
         event_type="match_played",
         timestamp=T0,
