@@ -17,6 +17,7 @@ import orjson
 from django.conf import settings
 
 from schema.http.auth import viewer_of
+from schema.http.budget import budget_key
 from schema.http.errors import HttpError
 from schema.http.request import GraphQLParams, params_from_body, params_from_query_string
 from schema.http.ws import request_cookies, request_headers
@@ -84,8 +85,7 @@ async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         await _json_answer(send, error.status, [payload], error.headers)
         return
     user = viewer.user
-    client = scope.get("client") or ("unknown", 0)
-    viewer_key = f"user:{user.pk}" if user is not None else f"address:{client[0]}"
+    viewer_key = budget_key(scope=scope, headers=headers, user_id=user.pk if user is not None else None)
     limit = limits()
     if not VIEWER_SLOTS.take(viewer_key, limit.per_viewer):
         message = f"At most {limit.per_viewer} subscriptions open at once per viewer."
@@ -94,10 +94,15 @@ async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     try:
         try:
             payloads = await subscription_start(
-                query=params.query, operation_name=params.operation_name, variables=variables, viewer=viewer
+                query=params.query,
+                operation_name=params.operation_name,
+                variables=variables,
+                viewer=viewer,
+                budget_key=viewer_key,
             )
         except SubscriptionRefused as refused:
-            await _json_answer(send, 400, refused.errors, {})
+            limited = refused.errors[0].get("extensions", {}).get("code") == "RATE_LIMITED"
+            await _json_answer(send, 429 if limited else 400, refused.errors, {})
             return
         await _stream(payloads, receive, send, keepalive=limit.keepalive)
     finally:

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from schema.http.auth import Viewer, viewer_of
+from schema.http.budget import budget_key
 from schema.http.errors import HttpError
 from schema.realtime.limits import VIEWER_SLOTS, Limits, limits, origin_check
 from schema.realtime.operation import SubscriptionRefused, subscription_start
@@ -120,8 +121,8 @@ class _Connection:
             await self.close(FORBIDDEN, error.message)
             return False
         user = self.viewer.user
-        client = self.scope.get("client") or ("unknown", 0)
-        self.viewer_key = f"user:{user.pk}" if user is not None else f"address:{client[0]}"
+        # Whose budget and whose subscriptions: the player, else the client's address (TRUSTED_PROXIES aware).
+        self.viewer_key = budget_key(scope=self.scope, headers=self.headers, user_id=user.pk if user else None)
         return True
 
     # --- messages ------------------------------------------------------------------------------------------
@@ -216,6 +217,7 @@ class _Connection:
                 operation_name=payload.get("operationName"),
                 variables=payload.get("variables"),
                 viewer=self.viewer,
+                budget_key=self.viewer_key,
             )
         except SubscriptionRefused as refused:
             VIEWER_SLOTS.give_back(self.viewer_key)

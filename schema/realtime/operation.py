@@ -16,6 +16,8 @@ from schema import schema
 from schema.context import Context
 from schema.execution import RequestError, error_code, format_error, operation_of, refuse_over_cost
 from schema.http.auth import Viewer
+from schema.http.budget import budget_charge_or_refuse
+from schema.http.errors import HttpError
 
 
 def result_payload(result: ExecutionResult, *, request_id: str) -> dict[str, Any]:
@@ -38,10 +40,13 @@ class SubscriptionRefused(Exception):
 
 
 async def subscription_start(
-    *, query: Any, operation_name: Any, variables: Any, viewer: Viewer
+    *, query: Any, operation_name: Any, variables: Any, viewer: Viewer, budget_key: str
 ) -> AsyncIterator[dict[str, Any]]:
-    """The payloads of a subscription; SubscriptionRefused when it cannot start (bad document, over cost,
-    bad arguments). Iterate it to receive; close it (aclose) to stop."""
+    """The payloads of a subscription; SubscriptionRefused when it cannot start (bad document, over cost, over
+    the viewer's budget, bad arguments). Iterate it to receive; close it (aclose) to stop.
+
+    Starting is charged to the viewer's budget like one query of the same cost (docs/api-budgets.md); the
+    events it then receives are not: the subscription limits bound those."""
     request_id = uuid.uuid4().hex[:12]
     if not isinstance(query, str) or not query:
         raise SubscriptionRefused([_bad_input("The payload needs a `query` (a subscription document).")])
@@ -51,9 +56,15 @@ async def subscription_start(
         raise SubscriptionRefused([_bad_input("`variables` must be an object.")])
     try:
         operation = operation_of(query=query, operation_name=operation_name, variables=variables, subscription=True)
-        refuse_over_cost(requested=operation.requested_cost())
+        requested = operation.requested_cost()
+        refuse_over_cost(requested=requested)
+        await budget_charge_or_refuse(key=budget_key, cost=requested)
     except RequestError as error:
         raise SubscriptionRefused(request_errors(error)) from error
+    except HttpError as error:
+        raise SubscriptionRefused(
+            [{"message": error.message, "extensions": {"code": error.code, **error.extensions}}]
+        ) from error
     context = Context(user=viewer.user, request_id=request_id)
     results = subscribe(
         schema._schema,
