@@ -13,7 +13,16 @@ from apps.user_profile.models.activity import UserActivity
 
 
 class ActivityStreamEntry(models.Model):
-    activity = models.OneToOneField(UserActivity, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    activity = models.OneToOneField(
+        UserActivity,
+        primary_key=True,
+        related_name="+",
+        # Entries are made from existing events in their transaction, and the erase service removes a player's
+        # entries with their events. No database constraint: the log's own TRUNCATE guard stays the one answer
+        # to a TRUNCATE of the log (a foreign key would refuse it first, with another message).
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
