@@ -50,6 +50,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=40, help="Events timed from commit to every subscriber.")
     parser.add_argument("--writes", type=int, default=300, help="record_event calls per publishing setting.")
     parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument("--json", type=Path, default=None, help="Where to write the results (JSON).")
     return parser.parse_args(argv)
 
 
@@ -312,9 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(ROOT)
     result = run_realtime(args)
     print_report(result)
-    out = ROOT / "bench" / "results" / f"realtime-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    out = args.json or ROOT / "bench" / "results" / f"realtime-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(result, indent=2))
-    print(f"written to {out.relative_to(ROOT)}")
+    print(f"written to {out}")
     return 0
 
 
