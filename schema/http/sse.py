@@ -10,12 +10,14 @@ codes (400, 401, 429), never a stream. Comments keep proxies from closing a quie
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import orjson
 from django.conf import settings
 
+from schema.execution import UNAVAILABLE
 from schema.http.auth import viewer_of
 from schema.http.budget import budget_key
 from schema.http.errors import HttpError
@@ -29,6 +31,8 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 EVENT_STREAM = "text/event-stream"
+
+logger = logging.getLogger("deltacrown.realtime")
 
 
 def wants_event_stream(scope: Scope) -> bool:
@@ -103,6 +107,14 @@ async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         except SubscriptionRefused as refused:
             limited = refused.errors[0].get("extensions", {}).get("code") == "RATE_LIMITED"
             await _json_answer(send, 429 if limited else 400, refused.errors, {})
+            return
+        except UNAVAILABLE:
+            logger.warning("Database unavailable while starting a subscription.", exc_info=True)
+            unavailable = {
+                "message": "The database is unavailable; retry later.",
+                "extensions": {"code": "SERVICE_UNAVAILABLE"},
+            }
+            await _json_answer(send, 503, [unavailable], {"retry-after": "5"})
             return
         await _stream(payloads, receive, send, keepalive=limit.keepalive)
     finally:

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from schema.execution import UNAVAILABLE
 from schema.http.auth import Viewer, viewer_of
 from schema.http.budget import budget_key
 from schema.http.errors import HttpError
@@ -222,6 +223,15 @@ class _Connection:
         except SubscriptionRefused as refused:
             VIEWER_SLOTS.give_back(self.viewer_key)
             await self.send_json({"id": operation_id, "type": "error", "payload": refused.errors})
+            return
+        except UNAVAILABLE:
+            VIEWER_SLOTS.give_back(self.viewer_key)
+            logger.warning("Database unavailable while starting a subscription.", exc_info=True)
+            error = {
+                "message": "The database is unavailable; retry later.",
+                "extensions": {"code": "SERVICE_UNAVAILABLE"},
+            }
+            await self.send_json({"id": operation_id, "type": "error", "payload": [error]})
             return
         except BaseException:
             VIEWER_SLOTS.give_back(self.viewer_key)

@@ -51,7 +51,7 @@ async def _subscribe(
         raise _bad_input(error) from error
     head = await stream_head_of(owner_id)
     if cursor is not None and (cursor.user_id != owner_id or cursor.seq > head):
-        raise BadInputError("This cursor belongs to another player's stream: pass a cursor this subscription sent.")
+        raise BadInputError("This cursor is not from this player's stream: pass a cursor this subscription sent.")
     start = cursor.seq if cursor is not None else head
     return _edges(info, owner_id=owner_id, after=start, event_types=frozenset(types) if types is not None else None)
 
