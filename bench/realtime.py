@@ -97,7 +97,7 @@ def _start_server(database_url: str, redis_url: str, subscribers: int) -> tuple[
         "REALTIME_IDLE_TIMEOUT_SECONDS": "600",
     }
     command = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--workers", "1", "--log-level", "warning", "--ws-ping-interval", "0"]
+    command += ["--workers", "1", "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     import httpx
 

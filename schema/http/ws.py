@@ -270,9 +270,14 @@ class _Connection:
         """connection_init within its timeout; pings; idle and silent connections closed."""
         limit = self.limits
         started = time.monotonic()
-        tick = min(1.0, limit.init_timeout, limit.keepalive)
         last_ping = time.monotonic()
         while not self.closed:
+            # Fine-grained until connection_init, then a few wake-ups per keep-alive interval (one task per
+            # connection: a thousand idle connections should not wake the loop a thousand times a second).
+            if self.viewer is None:
+                tick = min(1.0, limit.init_timeout, limit.keepalive, limit.idle_timeout)
+            else:
+                tick = max(0.05, min(5.0, limit.keepalive / 3, limit.idle_timeout / 3))
             await asyncio.sleep(tick)
             now = time.monotonic()
             if self.viewer is None and now - started > limit.init_timeout:

@@ -8,7 +8,6 @@ once per message for all the subscriptions that need them.
 
 import asyncio
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -71,7 +70,6 @@ class Hub:
         self.inboxes: dict[int, set[Inbox]] = defaultdict(set)
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
-        self._renewed = time.monotonic()
 
     @property
     def subscriptions(self) -> int:
@@ -104,22 +102,23 @@ class Hub:
 
     async def _listen(self) -> None:
         assert self.channel is not None
-        while True:
-            try:
-                message = await asyncio.wait_for(self.layer.receive(self.channel), timeout=60)
-            except TimeoutError:
-                message = None
-            except Exception:  # Redis away: retry; subscriptions catch up from the database on the next event
-                logger.warning("The activity hub could not receive; retrying in a second.", exc_info=True)
-                await asyncio.sleep(1)
-                continue
-            await self._renew_groups()
-            if message is None or message.get("type") != publisher.MESSAGE_TYPE:
-                continue
-            try:
-                await self._deliver(publisher.events_of_message(message))
-            except Exception:
-                logger.exception("Delivering live events failed.")
+        renewing = asyncio.create_task(self._renew_groups(), name="activity-hub-renew")
+        try:
+            while True:
+                try:
+                    message = await self.layer.receive(self.channel)
+                except Exception as error:  # Redis away: retry; subscriptions catch up on the next event
+                    logger.warning("The activity hub could not receive (%r); retrying in a second.", error)
+                    await asyncio.sleep(1)
+                    continue
+                if message.get("type") != publisher.MESSAGE_TYPE:
+                    continue
+                try:
+                    await self._deliver(publisher.events_of_message(message))
+                except Exception:
+                    logger.exception("Delivering live events failed.")
+        finally:
+            renewing.cancel()
 
     async def _deliver(self, events: list[StreamEvent]) -> None:
         by_user: dict[int, list[StreamEvent]] = defaultdict(list)
@@ -136,11 +135,14 @@ class Hub:
                 inbox.push(user_events, settings)
 
     async def _renew_groups(self) -> None:
-        if time.monotonic() - self._renewed < GROUP_RENEW_SECONDS or self.channel is None:
-            return
-        self._renewed = time.monotonic()
-        for user_id in list(self.inboxes):
-            await self.layer.group_add(publisher.group_name(user_id), self.channel)
+        """Group memberships expire in Redis (group_expiry): renewed well before, while someone listens."""
+        while True:
+            await asyncio.sleep(GROUP_RENEW_SECONDS)
+            for user_id in list(self.inboxes):
+                try:
+                    await self.layer.group_add(publisher.group_name(user_id), self.channel)
+                except Exception as error:
+                    logger.warning("Renewing the group of player %s failed (%r).", user_id, error)
 
 
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}

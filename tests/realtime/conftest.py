@@ -80,3 +80,17 @@ async def record(user_id: int, source_id: int, event_type: str = "match_played",
         source_id=source_id,
         metadata=metadata,
     )
+
+
+async def until_listening(user_id: int, subscriptions: int = 1, timeout: float = 5) -> None:
+    """Wait until this process's hub holds `subscriptions` live subscriptions to the player: a subscription
+    without `after` starts with the events recorded once it listens."""
+    import asyncio
+
+    from schema.realtime.hub import hub
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while len(hub().inboxes.get(user_id, ())) < subscriptions:
+        assert loop.time() < deadline, f"no live subscription to player {user_id}"
+        await asyncio.sleep(0.01)

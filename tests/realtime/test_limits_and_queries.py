@@ -11,7 +11,7 @@ from apps.user_profile.selectors.stream import StreamCursor
 from apps.user_profile.services.events import record_event
 from schema.node import to_global_id
 from tests.factories import UserFactory
-from tests.realtime.conftest import ACTIVITY_ADDED, T0, connect, receive, record, run, subscribe
+from tests.realtime.conftest import ACTIVITY_ADDED, T0, connect, receive, record, run, subscribe, until_listening
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,6 +39,7 @@ def test_starting_a_subscription_is_charged_to_the_viewers_budget(settings: Any)
         assert (refused["id"], refused["type"]) == ("2", "error")
         assert refused["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
         assert refused["payload"][0]["extensions"]["rateLimit"]["limit"] == 4
+        await until_listening(ada.pk)
         await record(ada.pk, 1)
         assert (await receive(ws))["id"] == "1"
         await ws.disconnect()

@@ -10,7 +10,7 @@ from asgiref.testing import ApplicationCommunicator
 from apps.user_profile.models import UserProfileStats
 from schema.node import to_global_id
 from tests.factories import UserFactory
-from tests.realtime.conftest import ACTIVITY_ADDED, record, run
+from tests.realtime.conftest import ACTIVITY_ADDED, record, run, until_listening
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,6 +70,7 @@ def test_events_stream_with_their_cursors_as_ids_and_last_event_id_resumes() -> 
         assert dict(start["headers"])[b"content-type"] == b"text/event-stream; charset=utf-8"
 
         # when an event is recorded
+        await until_listening(ada.pk)
         await record(ada.pk, 1)
 
         # then it arrives as `event: next`, its cursor as the SSE id

@@ -18,6 +18,7 @@ from tests.realtime.conftest import (
     record,
     run,
     subscribe,
+    until_listening,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,6 +37,7 @@ def test_a_subscriber_receives_committed_events_with_cursors_and_completes() -> 
     async def scenario() -> None:
         ws = await connect()
         await subscribe(ws, "1", ACTIVITY_ADDED, {"userId": to_global_id("User", ada.pk)})
+        await until_listening(ada.pk)
         await ws.send_json_to({"type": "ping"})
         assert await receive(ws) == {"type": "pong"}
 
@@ -69,6 +71,7 @@ def test_resuming_with_a_cursor_delivers_exactly_what_was_missed_then_live_event
     async def scenario() -> None:
         ws = await connect()
         await subscribe(ws, "a", ACTIVITY_ADDED, {"userId": user_id})
+        await until_listening(ada.pk)
         await record(ada.pk, 1)
         cursor = (await receive(ws))["payload"]["data"]["activityAdded"]["cursor"]
         await ws.disconnect()
@@ -101,6 +104,7 @@ def test_coin_events_reach_the_owner_with_amounts_and_others_not_at_all() -> Non
         await subscribe(owner, "mine", MY_ACTIVITY)
         watcher = await connect()
         await subscribe(watcher, "theirs", ACTIVITY_ADDED, {"userId": to_global_id("User", ada.pk)})
+        await until_listening(ada.pk, 2)
 
         # when a coin event and a match event are recorded
         await record(ada.pk, 10, "coins_earned", amount=250, reason="TOURNAMENT_PRIZE")
@@ -126,6 +130,7 @@ def test_a_private_activity_reaches_nobody_else_and_an_economy_made_public_reach
     async def scenario() -> None:
         watcher = await connect()
         await subscribe(watcher, "w", ACTIVITY_ADDED, {"userId": to_global_id("User", ada.pk)})
+        await until_listening(ada.pk)
         await record(ada.pk, 10, "coins_earned", amount=40, reason="DAILY_REWARD")
         node = (await receive(watcher))["payload"]["data"]["activityAdded"]["node"]
         assert node["amount"] == "40"
@@ -192,6 +197,7 @@ def test_another_players_cursor_is_refused() -> None:
     async def scenario() -> None:
         ws = await connect()
         await subscribe(ws, "1", ACTIVITY_ADDED, {"userId": to_global_id("User", bob.pk)})
+        await until_listening(bob.pk)
         await record(bob.pk, 1)
         bobs_cursor = (await receive(ws))["payload"]["data"]["activityAdded"]["cursor"]
         await subscribe(ws, "2", ACTIVITY_ADDED, {"userId": to_global_id("User", ada.pk), "after": bobs_cursor})
