@@ -142,7 +142,14 @@ CHANNEL_LAYERS = {
         {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # Each process's hub channel holds what it has not read yet: room for bursts.
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 10_000, "expiry": 60, "group_expiry": 86_400},
+            "CONFIG": {
+                # redis-py's default read timeout (5 s) equals channels_redis' blocking pop (5 s): an idle
+                # receive would time out at the very moment Redis hands it a message. Reads wait longer.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "capacity": 10_000,
+                "expiry": 60,
+                "group_expiry": 86_400,
+            },
         }
         if REDIS_URL
         else {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 10_000}}

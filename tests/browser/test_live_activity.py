@@ -25,7 +25,7 @@ def _record_elsewhere(user_id: int, source_id: int) -> None:
         try:
             record_event(
                 user_id=user_id,
-                event_type="match_won",
+                event_type="match_played",
                 timestamp=datetime.now(UTC),
                 source_model="tournaments.match",
                 source_id=source_id,
@@ -39,14 +39,20 @@ def _record_elsewhere(user_id: int, source_id: int) -> None:
     thread.join(timeout=30)
 
 
-def test_the_feed_shows_a_new_event_without_a_reload(
-    live_server_factory: LiveServer, browser_page: Any, artifacts_dir: Path
-) -> None:
+@pytest.fixture
+def ada(transactional_db: Any) -> Any:
+    """Made before the browser starts: Playwright's event loop makes the ORM refuse the test's thread."""
     if not settings.REDIS_URL:
         pytest.skip("needs Redis at REDIS_URL: the event is recorded in this process, the page served by uvicorn")
+    player = UserFactory(username="ada")
+    UserProfileStats.objects.get_or_create(user_id=player.pk)
+    return player
+
+
+def test_the_feed_shows_a_new_event_without_a_reload(
+    ada: Any, live_server_factory: LiveServer, browser_page: Any, artifacts_dir: Path
+) -> None:
     # given a signed-in player on their (empty) activity page
-    ada = UserFactory(username="ada")
-    UserProfileStats.objects.get_or_create(user_id=ada.pk)
     url = live_server_factory(REDIS_URL=settings.REDIS_URL)
     page = browser_page
     page.goto(f"{url}/accounts/login/?next=/me/activity/")
