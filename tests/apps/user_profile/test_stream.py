@@ -7,14 +7,16 @@ stats row lock, as it happens between two requests recording for one player.
 import threading
 from datetime import UTC, datetime
 
+import pgtrigger
 import pytest
 from django.db import connection, transaction
 
 from apps.economy.services import transaction_create
 from apps.user_profile import publisher
-from apps.user_profile.models import ActivityStreamEntry, UserProfileStats
+from apps.user_profile.models import ActivityStreamEntry, UserActivity, UserProfileStats
 from apps.user_profile.selectors.stream import stream_events_after, stream_head
 from apps.user_profile.services.account import user_activity_erase
+from apps.user_profile.services.backfill import activity_backfill
 from apps.user_profile.services.events import record_event
 from tests.apps.user_profile.test_concurrency import run_in_threads
 from tests.factories import UserFactory
@@ -153,3 +155,23 @@ def test_erasing_a_player_erases_their_stream() -> None:
 
     # then the stream is gone with it
     assert stream_head(user_id=ada.pk) == 0
+
+
+def test_the_backfill_numbers_and_publishes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a ledger line whose events are missing from the log (erased, as before a first backfill)
+    ada = UserFactory()
+    transaction_create(user=ada, amount=30, reason="DAILY_REWARD")
+    ActivityStreamEntry.objects.all().delete()
+    with pgtrigger.ignore("user_profile.UserActivity:append_only"):
+        UserActivity.objects.all()._erase()
+    published: list[int] = []
+    monkeypatch.setattr(publisher, "publish", lambda *, events: published.extend(e.seq for e in events))
+
+    # when the backfill records it again
+    report = activity_backfill(batch_size=10, record_run=False)
+
+    # then the event is back in the log, but not in the stream, and nobody was sent anything
+    assert report.events_created == 1
+    assert UserActivity.objects.filter(user=ada).count() == 1
+    assert stream_head(user_id=ada.pk) == 0
+    assert published == []
