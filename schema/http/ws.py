@@ -211,6 +211,18 @@ class _Connection:
         if not VIEWER_SLOTS.take(self.viewer_key, limit.per_viewer):
             await self._refuse(operation_id, f"At most {limit.per_viewer} subscriptions open at once per viewer.")
             return
+        self.idle_since = None
+        # Started and run on a task of its own: the connection keeps reading (pongs, completes, other
+        # subscribes) while this one waits for the database.
+        self.subscriptions[operation_id] = asyncio.create_task(self._run(operation_id, payload))
+
+    async def _refuse(self, operation_id: str, message: str) -> None:
+        error = {"message": message, "extensions": {"code": "RATE_LIMITED"}}
+        await self.send_json({"id": operation_id, "type": "error", "payload": [error]})
+
+    async def _run(self, operation_id: str, payload: dict[str, Any]) -> None:
+        payloads: AsyncIterator[dict[str, Any]] | None = None
+        completed_by_server = False
         try:
             assert self.viewer is not None
             payloads = await subscription_start(
@@ -220,44 +232,28 @@ class _Connection:
                 viewer=self.viewer,
                 budget_key=self.viewer_key,
             )
+            async for result in payloads:
+                await self.send_json({"id": operation_id, "type": "next", "payload": result})
+            completed_by_server = True
+        except asyncio.CancelledError:
+            pass
         except SubscriptionRefused as refused:
-            VIEWER_SLOTS.give_back(self.viewer_key)
             await self.send_json({"id": operation_id, "type": "error", "payload": refused.errors})
-            return
         except UNAVAILABLE:
-            VIEWER_SLOTS.give_back(self.viewer_key)
-            logger.warning("Database unavailable while starting a subscription.", exc_info=True)
+            logger.warning("Database unavailable while running a subscription.", exc_info=True)
             error = {
                 "message": "The database is unavailable; retry later.",
                 "extensions": {"code": "SERVICE_UNAVAILABLE"},
             }
             await self.send_json({"id": operation_id, "type": "error", "payload": [error]})
-            return
-        except BaseException:
-            VIEWER_SLOTS.give_back(self.viewer_key)
-            raise
-        self.idle_since = None
-        self.subscriptions[operation_id] = asyncio.create_task(self._forward(operation_id, payloads))
-
-    async def _refuse(self, operation_id: str, message: str) -> None:
-        error = {"message": message, "extensions": {"code": "RATE_LIMITED"}}
-        await self.send_json({"id": operation_id, "type": "error", "payload": [error]})
-
-    async def _forward(self, operation_id: str, payloads: AsyncIterator[dict[str, Any]]) -> None:
-        completed_by_server = False
-        try:
-            async for payload in payloads:
-                await self.send_json({"id": operation_id, "type": "next", "payload": payload})
-            completed_by_server = True
-        except asyncio.CancelledError:
-            pass
         except Exception:
             logger.exception("A live subscription failed.")
             error = {"message": "Unexpected error.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
             await self.send_json({"id": operation_id, "type": "error", "payload": [error]})
         finally:
-            with contextlib.suppress(Exception):
-                await payloads.aclose()  # type: ignore[attr-defined]
+            if payloads is not None:
+                with contextlib.suppress(Exception):
+                    await payloads.aclose()  # type: ignore[attr-defined]
             VIEWER_SLOTS.give_back(self.viewer_key)
             if self.subscriptions.get(operation_id) is asyncio.current_task():
                 del self.subscriptions[operation_id]
