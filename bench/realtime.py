@@ -203,7 +203,8 @@ def measure_latency(args: argparse.Namespace, user_ids: list[int]) -> dict[str, 
         # Every subscription is live once each has received a first event (then the server is warm, too).
         for index, user_id in enumerate(user_ids):
             activity_id, _ = _record(user_id, 10_000_000 + index)
-            _wait_for(clients, activity_id, per_player[user_id])
+            # Starting a thousand subscriptions queues ~4 queries each on the worker's database thread.
+            _wait_for(clients, activity_id, per_player[user_id], timeout=300)
         time.sleep(1.0)
         rss_idle = process.memory_info().rss
         latencies: list[float] = []
