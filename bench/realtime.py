@@ -108,6 +108,7 @@ def _start_server(database_url: str, redis_url: str, subscribers: int) -> tuple[
             return server, port
         except httpx.TransportError:
             if server.poll() is not None or time.monotonic() > deadline:
+                server.terminate()  # not left behind when it is only slow
                 raise RuntimeError("the server did not start") from None
             time.sleep(0.1)
 
