@@ -211,6 +211,20 @@ def max_connections() -> int:
         return int(cursor.fetchone()[0])
 
 
+def run_realtime_bench(failures: list[str]) -> dict[str, Any] | None:
+    """bench/realtime.py in a process of its own (its own Django setup and database)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        done = subprocess.run([sys.executable, "-m", "bench.realtime", "--json", out.name], cwd=ROOT, check=False)
+        if done.returncode != 0:
+            failures.append(f"bench/realtime.py failed (exit {done.returncode})")
+            return None
+        result: dict[str, Any] = json.loads(Path(out.name).read_text())
+        return result
+
+
 def main() -> int:
     args = parse_args()
     if not wrk_available():
@@ -356,8 +370,16 @@ def main() -> int:
     if drift.users_with_drift:
         failures.append(f"stats of {drift.users_with_drift} written players drifted from their events")
 
+    # Live subscriptions, on their own database (bench/realtime.py): printed after the table.
+    log("live subscriptions (bench/realtime.py)")
+    results["realtime"] = run_realtime_bench(failures)
+
     results["failures"] = failures
     print_table(results)
+    if results["realtime"] is not None:
+        from bench.realtime import print_report
+
+        print_report(results["realtime"])
     path = args.json or ROOT / "bench" / "results" / f"bench-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2, default=str) + "\n")

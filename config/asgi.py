@@ -1,5 +1,6 @@
-"""The ASGI application: /graphql/ API requests go straight to the GraphQL endpoint, everything else (pages,
-the admin, GraphiQL's page, /metrics) to Django.
+"""The ASGI application: /graphql/ API requests go straight to the GraphQL endpoint, WebSocket connections to
+/graphql/ to the live subscriptions (schema/http/ws.py), everything else (pages, the admin, GraphiQL's page,
+/metrics) to Django. One application serves HTTP and WebSocket: `uvicorn config.asgi:application`.
 
 The API does not pass through Django's middleware: under ASGI each synchronous middleware costs thread hops,
 all serialised on one thread, and the API needs none of them (it reads its own token or session cookie).
@@ -19,9 +20,12 @@ django_application = get_asgi_application()
 
 from schema.http.app import graphql_endpoint  # noqa: E402  (needs Django set up)
 from schema.http.cors import with_cors  # noqa: E402
+from schema.http.sse import sse_endpoint, wants_event_stream  # noqa: E402
+from schema.http.ws import websocket_endpoint  # noqa: E402
 
 # CORS for the SPA's origins (settings.CORS_ALLOWED_ORIGINS); the API answers other origins without CORS headers.
 graphql_api = with_cors(graphql_endpoint)
+graphql_event_stream = with_cors(sse_endpoint)  # subscriptions over SSE (Accept: text/event-stream)
 
 GRAPHQL_PATHS = {"/graphql/", "/graphql"}
 
@@ -46,10 +50,20 @@ def is_graphiql_page_request(scope: Scope) -> bool:
 
 async def application(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "http" and scope["path"] in GRAPHQL_PATHS and not is_graphiql_page_request(scope):
+        if wants_event_stream(scope):
+            await graphql_event_stream(scope, receive, send)
+            return
         await graphql_api(scope, receive, send)
         return
     if scope["type"] == "lifespan":
         await _lifespan(receive, send)
+        return
+    if scope["type"] == "websocket":
+        if scope["path"] in GRAPHQL_PATHS:
+            await websocket_endpoint(scope, receive, send)
+        else:
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": 1008})
         return
     await django_application(scope, receive, send)  # type: ignore[arg-type]
 
@@ -59,6 +73,10 @@ def _say_what_is_per_process() -> None:
         logging.getLogger("deltacrown.api").warning(
             "REDIS_URL is not set: API budgets and automatic persisted queries are kept per process, so each "
             "worker process grants its own budget. Set REDIS_URL to share them."
+        )
+        logging.getLogger("deltacrown.realtime").warning(
+            "REDIS_URL is not set: live subscriptions use the in-memory channel layer, so they receive only the "
+            "events recorded by this process (the single-process demo). Set REDIS_URL to fan out across processes."
         )
 
 

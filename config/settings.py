@@ -138,6 +138,35 @@ def _shared_cache(*, key_prefix: str, local_name: str, **options: object) -> dic
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": local_name, **options}
 
 
+# Live subscriptions (docs/realtime.md): events fan out through Redis to every worker process when REDIS_URL is
+# set; otherwise in this process's memory (the single-process demo; the server says so at start).
+ACTIVITY_STREAM_PUBLISH = env_bool("ACTIVITY_STREAM_PUBLISH", True)
+CHANNEL_LAYERS = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Each process's hub channel holds what it has not read yet: room for bursts.
+            "CONFIG": {
+                # redis-py's default read timeout (5 s) equals channels_redis' blocking pop (5 s): an idle
+                # receive would time out at the very moment Redis hands it a message. Reads wait longer.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "capacity": 10_000,
+                "expiry": 60,
+                "group_expiry": 86_400,
+            },
+        }
+        if REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 10_000}}
+    )
+}
+
+# Limits of the live transports (schema/realtime/limits.py, docs/realtime.md).
+REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION = int(os.environ.get("REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION", "10"))
+REALTIME_MAX_SUBSCRIPTIONS_PER_VIEWER = int(os.environ.get("REALTIME_MAX_SUBSCRIPTIONS_PER_VIEWER", "50"))
+REALTIME_INIT_TIMEOUT_SECONDS = float(os.environ.get("REALTIME_INIT_TIMEOUT_SECONDS", "5"))
+REALTIME_KEEPALIVE_SECONDS = float(os.environ.get("REALTIME_KEEPALIVE_SECONDS", "15"))
+REALTIME_IDLE_TIMEOUT_SECONDS = float(os.environ.get("REALTIME_IDLE_TIMEOUT_SECONDS", "60"))
+
 CACHES = {
     # Sessions are read through it (below): shared by every worker only in Redis.
     "default": _shared_cache(key_prefix="dc", local_name=""),

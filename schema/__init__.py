@@ -9,6 +9,7 @@ from schema.analytics.queries import AnalyticsQuery
 from schema.leaderboard.queries import LeaderboardQuery
 from schema.privacy.mutations import PrivacyMutation
 from schema.ratelimit.queries import RateLimitQuery
+from schema.realtime.subscriptions import Subscription
 from schema.reconcile.mutations import ReconcileMutation
 from schema.scalars import SCALAR_OVERRIDES
 from schema.social.queries import SocialQuery
@@ -22,6 +23,7 @@ Mutation = merge_types("Mutation", (ReconcileMutation, PrivacyMutation))
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[User, Activity, Tournament, Match],
     scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
 )

@@ -149,8 +149,13 @@ def refuse_over_cost(*, requested: int) -> None:
         raise RequestError([GraphQLError(message)], "QUERY_TOO_COMPLEX", cost=requested, maximum=maximum)
 
 
-def operation_of(*, query: str, operation_name: str | None, variables: dict[str, Any] | None) -> Operation:
-    """The operation a request asks to run, valid and with coerced variables; RequestError otherwise."""
+def operation_of(
+    *, query: str, operation_name: str | None, variables: dict[str, Any] | None, subscription: bool = False
+) -> Operation:
+    """The operation a request asks to run, valid and with coerced variables; RequestError otherwise.
+
+    A subscription only with `subscription` (the live transports, schema/http/ws.py and sse.py), which take
+    nothing else."""
     prepared = prepare_document(query)
     if prepared.document is None:
         raise RequestError(list(prepared.errors), prepared.code or "GRAPHQL_VALIDATION_FAILED")
@@ -162,8 +167,14 @@ def operation_of(*, query: str, operation_name: str | None, variables: dict[str,
             else "Must provide operation name if query contains multiple operations."
         )
         raise RequestError([GraphQLError(message)], "BAD_USER_INPUT")
-    if definition.operation == OperationType.SUBSCRIPTION:
-        raise RequestError([GraphQLError("Subscriptions are not served over this endpoint.")], "BAD_USER_INPUT")
+    if (definition.operation == OperationType.SUBSCRIPTION) != subscription:
+        message = (
+            "Only subscriptions are served here: send queries and mutations over HTTP."
+            if subscription
+            else "Subscriptions are not served over this endpoint: use a WebSocket (graphql-transport-ws) or "
+            "Accept: text/event-stream (docs/realtime.md)."
+        )
+        raise RequestError([GraphQLError(message)], "BAD_USER_INPUT")
     raw_variables = variables or {}
     refuse_oversized_lists(raw_variables)
     coerced = get_variable_values(schema._schema, definition.variable_definitions or (), raw_variables, max_errors=5)

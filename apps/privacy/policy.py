@@ -106,6 +106,10 @@ FIELDS: dict[str, Audience] = {
     "Query.rateLimit": _A.VIEWER,
     "Mutation.reconcileUserStats": _A.STAFF,
     "Mutation.updatePrivacySettings": _A.VIEWER,
+    "Subscription.activityAdded": _A.EVERYONE,  # each event: EVENT_AUDIENCES, as User.activities
+    "Subscription.myActivity": _A.VIEWER,
+    "ActivityStreamEdge.cursor": _A.EVERYONE,
+    "ActivityStreamEdge.node": _A.EVERYONE,
     "Node.id": _A.EVERYONE,
     "PageInfo.hasNextPage": _A.EVERYONE,
     "PageInfo.hasPreviousPage": _A.EVERYONE,

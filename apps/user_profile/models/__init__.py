@@ -8,10 +8,12 @@ from apps.user_profile.models.activity import (
 from apps.user_profile.models.operations import BackfillRun, ReconcileRun
 from apps.user_profile.models.profile import UserProfile
 from apps.user_profile.models.stats import UserProfileStats
+from apps.user_profile.models.stream import ActivityStreamEntry
 
 __all__ = [
     "Achievement",
     "ActivityEventType",
+    "ActivityStreamEntry",
     "BackfillRun",
     "DirectActivityInsertError",
     "ImmutableActivityError",

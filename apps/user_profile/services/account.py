@@ -4,7 +4,7 @@ import pgtrigger
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from apps.user_profile.models import UserActivity, UserProfile, UserProfileStats
+from apps.user_profile.models import ActivityStreamEntry, UserActivity, UserProfile, UserProfileStats
 
 
 def profile_ensure(*, user_id: int) -> UserProfile:
@@ -21,6 +21,7 @@ def user_activity_erase(*, user_id: int) -> int:
     The only path around the append-only rule: the model refuses deletes and a trigger rejects
     them, so this ignores that trigger for its own statement alone.
     """
+    ActivityStreamEntry.objects.filter(user_id=user_id).delete()  # it refers to the events
     events = UserActivity.objects.filter(user_id=user_id)
     with pgtrigger.ignore("user_profile.UserActivity:append_only"):
         erased = events._erase()

@@ -23,6 +23,7 @@ from apps.user_profile.models import ActivityEventType, UserActivity, UserProfil
 from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
 from apps.user_profile.models.stats import COUNTER_FIELDS, STORED_FIELDS
 from apps.user_profile.services.stats import stats_apply_event
+from apps.user_profile.services.stream import stream_append
 
 EVENT_TYPES = frozenset(ActivityEventType.values)
 
@@ -95,7 +96,7 @@ def _insert_missing_stats_sql() -> str:
     )
 
 
-def _lock_players(user_ids: list[int]) -> None:
+def lock_players(user_ids: list[int]) -> None:
     """Lock the players' stats rows, in user order, before any event is inserted.
 
     Every writer of a player's events holds that player's stats row from its first insert on, so two batches
@@ -144,7 +145,7 @@ def record_events(*, events: Iterable[EventSpec]) -> list[int]:
         event.validate()
     if not batch:
         return []
-    _lock_players(sorted({event.user_id for event in batch}))
+    lock_players(sorted({event.user_id for event in batch}))
     live_stats = live_stats_enabled()
     recorded_at = timezone.now()
     inserted: list[int] = []
@@ -160,6 +161,7 @@ def record_events(*, events: Iterable[EventSpec]) -> list[int]:
         inserted.append(activity_id)
         inserted_types.append(event.event_type)
     if inserted_types:
+        stream_append(activity_ids=inserted)  # under the locks taken above, before the first insert
         transaction.on_commit(lambda: metrics.count_recorded_events(event_types=inserted_types))
     return inserted
 

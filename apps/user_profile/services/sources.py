@@ -48,8 +48,9 @@ from apps.user_profile.event_types import CAUSAL_ORDER, PLACEMENT_EVENTS
 from apps.user_profile.event_types import ActivityEventType as E
 from apps.user_profile.models import Achievement, UserAchievement, UserActivity
 from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
-from apps.user_profile.services.events import live_stats_enabled
+from apps.user_profile.services.events import live_stats_enabled, lock_players
 from apps.user_profile.services.stats import STATS_ADD_INSERTED, stats_add_events
+from apps.user_profile.services.stream import stream_append
 
 COMPLETED = Tournament.Status.COMPLETED.value
 CONFIRMED = Registration.Status.CONFIRMED.value
@@ -388,6 +389,11 @@ def record_sources(*, kind: str, ids: Sequence[int]) -> list[int]:
             event_ids=[activity_id for activity_id, _ in without_stats_row],
         )
     if rows:
+        if not live_stats:
+            # With live stats the statement above locked the players' stats rows; without, lock them here:
+            # the stream numbers are assigned under that lock.
+            lock_players(sorted({user_id for _, _, user_id, _ in rows}))
+        stream_append(activity_ids=[activity_id for activity_id, _, _, _ in rows])
         inserted_types = [event_type for _, event_type, _, _ in rows]
         transaction.on_commit(lambda: metrics.count_recorded_events(event_types=inserted_types))
     return [activity_id for activity_id, _, _, _ in rows]

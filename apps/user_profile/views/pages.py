@@ -22,6 +22,7 @@ from apps.user_profile.selectors import (
     could_be_username,
     tournament_history_page,
 )
+from apps.user_profile.selectors.stream import StreamCursor, stream_head
 from apps.user_profile.views.presenters import present_activity, present_tournament_entry
 
 FEED_PAGE_SIZE = 50
@@ -170,6 +171,10 @@ def my_activity(request: HttpRequest) -> HttpResponse:
         "newer_cursor": page.cursor_of(page.items[0]) if page.items and page.has_previous_page else None,
         "is_first_page": after is None and before is None,
     }
+    if context["is_first_page"]:
+        # With JavaScript the latest page follows new events live (static/js/live-activity.js, over SSE) from
+        # this point of the player's stream on: nothing recorded after this render is missed.
+        context["live_after"] = StreamCursor(user_id=user_id, seq=stream_head(user_id=user_id)).encode()
     return render(request, "user_profile/activity_feed.html", context)
 
 

@@ -1,0 +1,1 @@
+"""Live subscriptions: `activityAdded` and `myActivity` (docs/realtime.md)."""
