@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import caches
 
+from tests.conftest import cache_clear
 from tests.live.conftest import LiveServer
 
 APOLLO_DIR = Path(__file__).resolve().parent / "apollo"
@@ -73,7 +73,7 @@ def test_apollo_client_registers_a_query_then_runs_it_by_hash_over_get(
     apollo_packages: Path, graphql_server: str
 ) -> None:
     # given: an empty APQ store (shared with the server through REDIS_URL, or the server's own memory)
-    caches["persisted_queries"].clear()
+    cache_clear("persisted_queries")
 
     # when: Apollo Client runs the same query twice with createPersistedQueryLink(useGETForHashedQueries)
     summary = run_apq_script(apollo_packages, graphql_server)

@@ -3,15 +3,15 @@
 from collections.abc import Iterator
 
 import pytest
-from django.core.cache import caches
 
 from apps.persisted_queries.resolver import APQ_CACHE_ALIAS, lru
+from tests.conftest import cache_clear
 
 
 @pytest.fixture(autouse=True)
 def empty_persisted_stores() -> Iterator[None]:
     lru.clear()
-    caches[APQ_CACHE_ALIAS].clear()
+    cache_clear(APQ_CACHE_ALIAS)
     yield
     lru.clear()
-    caches[APQ_CACHE_ALIAS].clear()
+    cache_clear(APQ_CACHE_ALIAS)
