@@ -225,6 +225,28 @@ def run_realtime_bench(failures: list[str]) -> dict[str, Any] | None:
         return result
 
 
+# Player analytics at the busiest player, each module against its own floors on the generated platform.
+ANALYTICS_BENCHES = ("analytics_segments", "analytics_social")
+
+
+def run_analytics_benches(database_url: str, failures: list[str]) -> dict[str, Any]:
+    """Each analytics module in a process of its own, reading the generated platform; it prints its table."""
+    import subprocess
+    import tempfile
+
+    results: dict[str, Any] = {}
+    for module in ANALYTICS_BENCHES:
+        log(f"analytics (bench/{module}.py)")
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            command = [sys.executable, "-m", f"bench.{module}", "--database-url", database_url, "--json", out.name]
+            done = subprocess.run(command, cwd=ROOT, check=False)
+            if done.returncode != 0:
+                failures.append(f"bench/{module}.py failed (exit {done.returncode})")
+                continue
+            results[module] = json.loads(Path(out.name).read_text() or "null")
+    return results
+
+
 def main() -> int:
     args = parse_args()
     if not wrk_available():
@@ -369,6 +391,8 @@ def main() -> int:
     drift = stats_reconcile(user_ids=player_ids, record_run=False)
     if drift.users_with_drift:
         failures.append(f"stats of {drift.users_with_drift} written players drifted from their events")
+
+    results["analytics"] = run_analytics_benches(args.database_url, failures)
 
     # Live subscriptions, on their own database (bench/realtime.py): printed after the table.
     log("live subscriptions (bench/realtime.py)")
