@@ -1,7 +1,7 @@
 """A player's activity calendar: per local day, in the time zone the client names, the counts by kind.
 
 Computed on read, one statement for any number of players: PostgreSQL's `timestamp AT TIME ZONE <IANA name>`
-turns each event's instant into its local calendar day (offsets such as +05:45 and −03:30 and daylight-saving
+turns each event's instant into its local calendar day (offsets such as +05:45 and -03:30 and daylight-saving
 changes included), and the events of the range are grouped by it. docs/analytics-calendar.md gives the
 measurements behind computing on read rather than storing rollups.
 """
@@ -60,7 +60,9 @@ def calendar_range(
     alone runs a year from it. InvalidCalendarArgumentError when it is backwards or longer than 366 days."""
     try:
         if end is None:
-            end = local_today(time_zone, now=now) if start is None else start + timedelta(days=DEFAULT_CALENDAR_DAYS - 1)
+            end = (
+                local_today(time_zone, now=now) if start is None else start + timedelta(days=DEFAULT_CALENDAR_DAYS - 1)
+            )
         if start is None:
             start = end - timedelta(days=DEFAULT_CALENDAR_DAYS - 1)
         # The query reads a day either side of the range (see calendar_of): both must exist.

@@ -44,7 +44,7 @@ def test_kathmandu_days_turn_at_18_15_utc() -> None:
 
 
 def test_st_johns_days_turn_at_03_30_utc_in_winter_and_02_30_in_summer() -> None:
-    # given events either side of local midnight in St. John's, at −03:30 (January) and −02:30 (July)
+    # given events either side of local midnight in St. John's, at -03:30 (January) and -02:30 (July)
     player = UserFactory()
     for at in (utc(2026, 1, 10, 3, 29), utc(2026, 1, 10, 3, 30), utc(2026, 7, 10, 2, 29), utc(2026, 7, 10, 2, 30)):
         record_step(user_id=player.pk, step="achievement", at=at)
@@ -111,7 +111,8 @@ def test_counts_by_kind_and_coin_sums_and_hidden_types() -> None:
     assert day.total == 2 + 4 + 1 + 3
     (hidden,) = other[player.pk].days
     assert (hidden.total, hidden.coins_earned, hidden.coins_spent) == (7, 0, 0)
-    assert own[player.pk].totals.total == 10 and own[player.pk].active_days == 1
+    assert own[player.pk].totals.total == 10
+    assert own[player.pk].active_days == 1
 
 
 @pytest.mark.parametrize(
