@@ -17,10 +17,17 @@ from schema.tournaments.types import Match
 CALENDAR_WEIGHT = 10
 STREAKS_WEIGHT = 10
 
-FormResult = strawberry.enum(
-    enum.Enum("FormResult", {value: value for value in MATCH_OUTCOMES.values()}),  # type: ignore[misc]
-    description="A completed match's outcome for the player (a forfeit is a win for one side, a loss for the other).",
-)
+
+def _form_result() -> type[enum.Enum]:
+    python_enum = enum.Enum("FormResult", {value: value for value in MATCH_OUTCOMES.values()})  # type: ignore[misc]
+    return strawberry.enum(
+        python_enum,
+        description="A completed match's outcome for the player (a forfeit is a win for one side, a loss for the "
+        "other).",
+    )
+
+
+FormResult = _form_result()
 
 _COINS = "Sum of the DC coin amounts; null unless the viewer may see the player's coin events."
 

@@ -11,6 +11,7 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from django.db import connection
 
@@ -103,7 +104,7 @@ class Calendar:
         """The sums over the range (its `date` is the range's first day)."""
         return CalendarDay(
             date=self.start,
-            **{name: sum(getattr(day, name) for day in self.days) for name in _COUNTS},  # type: ignore[arg-type]
+            **{name: sum(getattr(day, name) for day in self.days) for name in _COUNTS},
         )
 
     @property
@@ -148,7 +149,7 @@ def calendar_of(
     """Each player's calendar over local days `start`..`end` (validated: calendar_range, validate_time_zone),
     without the event types the viewer may not see, in one statement for them all."""
     owners = list(dict.fromkeys(owner_ids))
-    params = {
+    params: dict[str, Any] = {
         "owners": owners,
         "tz": time_zone,
         "lower": datetime.combine(start - timedelta(days=1), time(0), tzinfo=UTC),

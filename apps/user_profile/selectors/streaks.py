@@ -12,6 +12,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.db import connection
 
@@ -96,7 +97,7 @@ def streaks_of(
 ) -> dict[int, Streaks]:
     """Each player's streaks (days in `time_zone`, a validated IANA name), over the events the viewer may see."""
     owners = list(dict.fromkeys(owner_ids))
-    params = {
+    params: dict[str, Any] = {
         "owners": owners,
         "outcomes": list(MATCH_OUTCOMES),
         "hidden": sorted(hidden_event_types),
@@ -143,7 +144,7 @@ def form_of(*, owner_ids: Iterable[int], last: int) -> dict[int, list[FormEntry]
     found: dict[int, list[FormEntry]] = {owner_id: [] for owner_id in owners}
     if last == 0 or not owners:
         return found
-    params = {"owners": owners, "outcomes": list(MATCH_OUTCOMES), "last": last}
+    params: dict[str, Any] = {"owners": owners, "outcomes": list(MATCH_OUTCOMES), "last": last}
     with connection.cursor() as cursor:
         cursor.execute(_form_sql(), params)
         for owner_id, event_type, match_id, completed_at, activity_id in cursor.fetchall():
