@@ -123,15 +123,21 @@ def streaks_of(
 
 def _form_sql() -> str:
     table = UserActivity._meta.db_table
+    # The latest `last` of each outcome type, each a walk of the (user, type, time) index from its newest end,
+    # then the latest `last` of those: at most 3 x `last` rows read, however many matches the player has.
+    latest_of_type = (
+        "(SELECT a.id, a.event_type, a.source_id, a.timestamp FROM {table} a "
+        "WHERE a.user_id = owner.id AND a.event_type = '{event_type}' "
+        "ORDER BY a.timestamp DESC, a.id DESC LIMIT %(last)s)"
+    )
+    union = " UNION ALL ".join(
+        latest_of_type.format(table=table, event_type=event_type) for event_type in MATCH_OUTCOMES
+    )
     return f"""
     SELECT owner.id, f.event_type, f.source_id, f.timestamp, f.id
     FROM unnest(%(owners)s::bigint[]) AS owner(id)
     CROSS JOIN LATERAL (
-        SELECT a.id, a.event_type, a.source_id, a.timestamp
-        FROM {table} a
-        WHERE a.user_id = owner.id AND a.event_type = ANY(%(outcomes)s)
-        ORDER BY a.timestamp DESC, a.id DESC
-        LIMIT %(last)s
+        SELECT o.* FROM ({union}) o ORDER BY o.timestamp DESC, o.id DESC LIMIT %(last)s
     ) f
     ORDER BY owner.id, f.timestamp DESC, f.id DESC
     """
@@ -144,7 +150,7 @@ def form_of(*, owner_ids: Iterable[int], last: int) -> dict[int, list[FormEntry]
     found: dict[int, list[FormEntry]] = {owner_id: [] for owner_id in owners}
     if last == 0 or not owners:
         return found
-    params: dict[str, Any] = {"owners": owners, "outcomes": list(MATCH_OUTCOMES), "last": last}
+    params: dict[str, Any] = {"owners": owners, "last": last}
     with connection.cursor() as cursor:
         cursor.execute(_form_sql(), params)
         for owner_id, event_type, match_id, completed_at, activity_id in cursor.fetchall():
