@@ -9,16 +9,24 @@
   } catch (error) {
     return;
   }
-  if (!zone) return;
-  var cookie = "tz=" + encodeURIComponent(zone);
-  var stored = document.cookie.split("; ").indexOf(cookie) !== -1;
-  if (!stored) {
+  // IANA names are cookie-safe as they are (the server reads the value verbatim); anything else is left alone.
+  if (!zone || !/^[A-Za-z0-9_+\-\/]{1,64}$/.test(zone)) return;
+  var cookie = "tz=" + zone;
+  var hasCookie = function () {
+    return document.cookie.split("; ").indexOf(cookie) !== -1;
+  };
+  if (!hasCookie()) {
     document.cookie = cookie + "; path=/; max-age=31536000; samesite=lax";
   }
   var section = document.querySelector("[data-time-zone]");
   var asked = new URLSearchParams(window.location.search).has("tz");
-  // Reload only when the cookie was really kept (no loop when cookies are off) and the zone differs.
-  if (section && !asked && section.dataset.timeZone !== zone && document.cookie.split("; ").indexOf(cookie) !== -1) {
-    window.location.reload();
+  if (!section || asked || section.dataset.timeZone === zone || !hasCookie()) return;
+  // At most one reload per zone and tab: a server that does not take the zone never causes a loop.
+  try {
+    if (window.sessionStorage.getItem("tz-reloaded") === zone) return;
+    window.sessionStorage.setItem("tz-reloaded", zone);
+  } catch (error) {
+    return;
   }
+  window.location.reload();
 })();
