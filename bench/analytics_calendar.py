@@ -7,8 +7,9 @@ Run alone (read-only on the benchmark database):
 For each operation it times, in this process and one after the other:
 - the product: the GraphQL operation through the API's own pipeline (validation, variables, execution with
   the request's loaders, the privacy policy, the ORM), as an anonymous visitor;
-- the bare floor: the same SQL statement with the same parameters, straight through psycopg (no Django, no
-  GraphQL), its rows dumped as JSON: what the operation cannot go below;
+- the bare floor: the same SQL statements with the same parameters (the player by name, then the field's one
+  statement), straight through psycopg (no Django, no GraphQL), the rows dumped as JSON: what the operation
+  cannot go below;
 and, for the calendar, a lower floor still: counting the year's events through the index (no grouping).
 Product and floor run by turns (the machine may be shared). It reports p50 / p95 in milliseconds, the product's p95 over the floor's (target: at most 3), and the SQL
 statements per request (constant). Results go to bench/results/analytics-calendar-<time>.json.
@@ -106,6 +107,7 @@ async def _bench(url: str) -> int:
     from apps.privacy.policy import ANONYMOUS, DEFAULT_SETTINGS
     from apps.user_profile.event_types import MATCH_OUTCOMES
     from apps.user_profile.selectors import calendar, streaks
+    from apps.user_profile.selectors import rows as rows_selectors
     from bench.run import benchmark_player
     from schema.context import Context
     from schema.db import run_sync
@@ -142,9 +144,16 @@ async def _bench(url: str) -> int:
 
     floor_connection = psycopg.connect(url, autocommit=True)
 
+    player_sql = rows_selectors._player_sql()
+
     def floor(sql: str, params: dict[str, Any]) -> Callable[[], Any]:
-        # The statement, and a JSON document of its rows (what a response has to carry at the least).
-        return lambda: json.dumps(floor_connection.execute(sql, params).fetchall(), default=str)
+        # The statements the product runs: the player by name (the same SQL as `user(username:)`), then the
+        # field's one statement; and a JSON document of its rows (what a response has to carry at the least).
+        def run() -> str:
+            floor_connection.execute(player_sql.replace("%s", "%(username)s"), {"username": username}).fetchone()
+            return json.dumps(floor_connection.execute(sql, params).fetchall(), default=str)
+
+        return run
 
     rows: list[dict[str, Any]] = []
 
@@ -193,7 +202,8 @@ async def _bench(url: str) -> int:
         "SELECT count(*) FROM user_profile_useractivity WHERE user_id = %(u)s AND timestamp >= %(lower)s "
         "AND timestamp < %(upper)s AND event_type <> ALL(%(hidden)s)"
     )
-    count_samples = time_sync(floor(count_sql, {"u": user_id, "lower": lower, "upper": upper, "hidden": hidden}))
+    count_params = {"u": user_id, "lower": lower, "upper": upper, "hidden": hidden}
+    count_samples = time_sync(lambda: floor_connection.execute(count_sql, count_params).fetchall())
     found = floor_connection.execute(count_sql, {"u": user_id, "lower": lower, "upper": upper, "hidden": hidden})
     year_events = int(found.fetchone()[0])  # type: ignore[index]
     counted = summary(count_samples)
