@@ -219,7 +219,6 @@ async def _bench(url: str) -> int:
         "outcomes": list(MATCH_OUTCOMES),
         "hidden": hidden,
         "tz": "Asia/Kathmandu",
-        "now": datetime.now(UTC),
     }
     await measure(
         "streaks Asia/Kathmandu",

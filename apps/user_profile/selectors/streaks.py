@@ -11,7 +11,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection
@@ -20,6 +20,7 @@ from apps.user_profile.event_types import MATCH_OUTCOMES
 from apps.user_profile.event_types import ActivityEventType as E
 from apps.user_profile.models import UserActivity
 from apps.user_profile.selectors.activity import InvalidPageArgumentsError
+from apps.user_profile.selectors.calendar import local_today
 
 MAX_FORM = 20
 DEFAULT_FORM = 5
@@ -81,7 +82,7 @@ def _streaks_sql() -> str:
         FROM day_runs GROUP BY user_id
     )
     SELECT owner.id, COALESCE(wins.current, 0), COALESCE(wins.longest, 0), COALESCE(daily.latest, 0),
-           COALESCE(daily.longest, 0), daily.last_day, (%(now)s::timestamptz AT TIME ZONE %(tz)s)::date
+           COALESCE(daily.longest, 0), daily.last_day
     FROM unnest(%(owners)s::bigint[]) AS owner(id)
     LEFT JOIN wins ON wins.user_id = owner.id
     LEFT JOIN daily ON daily.user_id = owner.id
@@ -102,13 +103,12 @@ def streaks_of(
         "outcomes": list(MATCH_OUTCOMES),
         "hidden": sorted(hidden_event_types),
         "tz": time_zone,
-        "now": now if now is not None else datetime.now(UTC),
     }
+    today = local_today(time_zone, now=now)  # the same "today" as the calendar's default range
     found: dict[int, Streaks] = {}
     with connection.cursor() as cursor:
         cursor.execute(_streaks_sql(), params)
-        for owner_id, current_wins, longest_wins, latest_days, longest_days, last_day, today in cursor.fetchall():
-            # Today in the zone is PostgreSQL's too: one conversion rule for the events' days and for now.
+        for owner_id, current_wins, longest_wins, latest_days, longest_days, last_day in cursor.fetchall():
             ongoing = last_day is not None and last_day >= today - timedelta(days=1)
             found[owner_id] = Streaks(
                 time_zone=time_zone,

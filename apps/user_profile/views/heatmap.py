@@ -69,8 +69,8 @@ def visitor_time_zone(query: Mapping[str, str], cookies: Mapping[str, str]) -> t
         return "UTC", f"{error} Showing days in UTC."
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else plural or word + 's'}"
 
 
 def _day_title(day: date, row: CalendarDay | None, *, coins: bool) -> str:
@@ -78,7 +78,7 @@ def _day_title(day: date, row: CalendarDay | None, *, coins: bool) -> str:
         return f"{day:%a %-d %b %Y}: no activity"
     parts = [
         _plural(row.tournaments, "tournament"),
-        _plural(row.matches, "match").replace("matchs", "matches"),
+        _plural(row.matches, "match", "matches"),
         _plural(row.wins, "win"),
         _plural(row.achievements, "achievement"),
     ]
