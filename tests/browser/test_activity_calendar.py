@@ -69,7 +69,7 @@ def test_the_heatmap_follows_the_browsers_time_zone_and_reads_without_javascript
             # given a visitor whose browser is in Kathmandu
             context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id=ZONE)
             page = context.new_page()
-            page.set_default_timeout(20_000)
+            page.set_default_timeout(60_000)  # a shared, loaded machine: the profile draws a year of days
             errors: list[str] = []
             # Script errors and CSP refusals, and failed loads other than the browser's own favicon probe.
             page.on("pageerror", lambda error: errors.append(str(error)))
