@@ -23,7 +23,11 @@ from apps.user_profile.selectors import (
     economy_recent_transactions_of,
     tournament_history_pages,
 )
+from apps.user_profile.selectors.calendar import Calendar
 from apps.user_profile.selectors.rows import models_by_pk
+from apps.user_profile.selectors.streaks import FormEntry, Streaks
+from schema.calendar import loaders as calendar_loaders
+from schema.calendar.loaders import CalendarKey, FormKey, StreaksKey
 from schema.db import run_sync
 
 # (owner id, first, after, event types, since, until, event types hidden by the privacy policy): a forward
@@ -196,6 +200,11 @@ class Loaders:
         from schema.analytics.loaders import AnalyticsLoaders
 
         self.analytics = AnalyticsLoaders()
+        # Activity calendars, streaks and recent form (schema/calendar), all of a request's players in one
+        # statement per field and arguments.
+        self.activity_calendar: DataLoader[CalendarKey, Calendar] = _per_owner_loader(calendar_loaders.calendars)
+        self.streaks: DataLoader[StreaksKey, Streaks] = _per_owner_loader(calendar_loaders.streaks)
+        self.form: DataLoader[FormKey, list[FormEntry]] = _per_owner_loader(calendar_loaders.forms)
 
     @staticmethod
     def prime(loader: DataLoader[int, Any], objects: Iterable[Any], key: Callable[[Any], int]) -> None:

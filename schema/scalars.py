@@ -1,6 +1,7 @@
 """Scalars that check client input for the database while coercing it, so bad values never reach a resolver."""
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import NewType
 
 import strawberry
@@ -80,4 +81,27 @@ BigIntScalar = strawberry.scalar(
     parse_value=parse_bigint,
 )
 
-SCALAR_OVERRIDES = {datetime: DateTime, BigInt: BigIntScalar}
+# A calendar date (the activity calendar's days and range). Strawberry's own Date accepts what
+# date.fromisoformat does, week dates ("2026-W01-1") and compact forms included, and says little when it refuses.
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(value: object) -> date:
+    """A date written YYYY-MM-DD; InvalidValueError otherwise."""
+    if not isinstance(value, str) or not DATE_PATTERN.fullmatch(value):
+        shown = _shown(value) if isinstance(value, str) else f"a {type(value).__name__}"
+        raise InvalidValueError(f"Invalid Date {shown}: expected YYYY-MM-DD, such as 2026-03-29.")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise InvalidValueError(f"Invalid Date {_shown(value)}: no such day.") from error
+
+
+DateScalar = strawberry.scalar(
+    name="Date",
+    description="A calendar date, YYYY-MM-DD (such as 2026-03-29).",
+    serialize=date.isoformat,
+    parse_value=parse_date,
+)
+
+SCALAR_OVERRIDES = {datetime: DateTime, date: DateScalar, BigInt: BigIntScalar}

@@ -222,6 +222,41 @@ FIELDS: dict[str, Audience] = {
     "RateLimit.remaining": _A.VIEWER,
     "RateLimit.used": _A.VIEWER,
     "RateLimit.resetAt": _A.VIEWER,
+    # Activity calendar, streaks and recent form: when things happened, so the activity setting decides; each
+    # counts only the event types the viewer may see (hidden_event_types), and coin sums follow the economy.
+    "User.activityCalendar": _A.ACTIVITY,
+    "User.streaks": _A.ACTIVITY,
+    "User.form": _A.ACTIVITY,
+    "ActivityCalendar.timeZone": _A.EVERYONE,
+    "ActivityCalendar.from": _A.EVERYONE,
+    "ActivityCalendar.to": _A.EVERYONE,
+    "ActivityCalendar.days": _A.EVERYONE,
+    "ActivityCalendar.totals": _A.EVERYONE,
+    "ActivityCalendarDay.date": _A.EVERYONE,
+    "ActivityCalendarDay.total": _A.EVERYONE,
+    "ActivityCalendarDay.tournaments": _A.EVERYONE,
+    "ActivityCalendarDay.matches": _A.EVERYONE,
+    "ActivityCalendarDay.wins": _A.EVERYONE,
+    "ActivityCalendarDay.achievements": _A.EVERYONE,
+    "ActivityCalendarDay.coinsEarned": _A.ECONOMY,
+    "ActivityCalendarDay.coinsSpent": _A.ECONOMY,
+    "ActivityCalendarTotals.total": _A.EVERYONE,
+    "ActivityCalendarTotals.activeDays": _A.EVERYONE,
+    "ActivityCalendarTotals.tournaments": _A.EVERYONE,
+    "ActivityCalendarTotals.matches": _A.EVERYONE,
+    "ActivityCalendarTotals.wins": _A.EVERYONE,
+    "ActivityCalendarTotals.achievements": _A.EVERYONE,
+    "ActivityCalendarTotals.coinsEarned": _A.ECONOMY,
+    "ActivityCalendarTotals.coinsSpent": _A.ECONOMY,
+    "Streaks.timeZone": _A.EVERYONE,
+    "Streaks.currentWinStreak": _A.EVERYONE,
+    "Streaks.longestWinStreak": _A.EVERYONE,
+    "Streaks.currentDailyStreak": _A.EVERYONE,
+    "Streaks.longestDailyStreak": _A.EVERYONE,
+    "Streaks.lastActiveDay": _A.EVERYONE,
+    "FormEntry.result": _A.EVERYONE,
+    "FormEntry.completedAt": _A.EVERYONE,
+    "FormEntry.match": _A.EVERYONE,
     # Staff tooling
     "ReconcileResult.usersChecked": _A.STAFF,
     "ReconcileResult.usersWithDrift": _A.STAFF,
@@ -310,7 +345,7 @@ METRICS: dict[str, Audience] = {
 PAGES: dict[str, Audience] = {
     "profile": _A.EVERYONE,  # /players/<u>/: name, bio, counters
     "profile.economy": _A.ECONOMY,  # its coin totals
-    "profile.activity": _A.ACTIVITY,  # its latest events, recent tournaments and "last active"
+    "profile.activity": _A.ACTIVITY,  # its latest events, recent tournaments, "last active", calendar, streaks, form
     "tournament_history": _A.ACTIVITY,  # /players/<u>/tournaments/
     "my_activity": _A.VIEWER,  # /me/activity/
     "my_settings": _A.VIEWER,  # /me/settings/

@@ -92,3 +92,17 @@ def net_earnings(*, total_earned: int, total_spent: int) -> int:
 
 # The same in SQL over a stats row (leaderboards, the benchmarks' SQL floor).
 NET_EARNINGS_SQL = f"({EARNED_FIELD} - {SPENT_FIELD})"
+
+
+# --- Activity calendar, streaks and form (docs/analytics-calendar.md) -------------------------------------------
+# What each of the calendar's per-day counts counts: tournaments played (checked in), matches played, matches won
+# and achievements unlocked. Coin events are summed by amount (COINS_EARNED / COINS_SPENT), when visible.
+CALENDAR_KINDS: dict[str, str] = {
+    "tournaments": E.TOURNAMENT_JOINED,
+    "matches": E.MATCH_PLAYED,
+    "wins": E.MATCH_WON,
+    "achievements": E.ACHIEVEMENT_UNLOCKED,
+}
+# A completed match's outcome for one player, as recent form and the win streak read it: every completed match
+# records exactly one of these for each of its players (a forfeit: a win for one side, a loss for the other).
+MATCH_OUTCOMES: dict[str, str] = {E.MATCH_WON: "WIN", E.MATCH_LOST: "LOSS", E.MATCH_DRAWN: "DRAW"}

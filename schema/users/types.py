@@ -1,6 +1,6 @@
 import re
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
 
 import strawberry
 from django.contrib.auth.models import User as UserModel
@@ -19,11 +19,14 @@ from apps.user_profile.selectors import (
     validate_page_size,
 )
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE
+from apps.user_profile.selectors.streaks import DEFAULT_FORM, MAX_FORM
 from schema.activity.types import Activity, ActivityConnection, ActivityEdge, ActivityEventType, ActivityNode
 from schema.analytics import fields as analytics_fields
+from schema.calendar import fields as calendar_fields
+from schema.calendar.types import CALENDAR_WEIGHT, STREAKS_WEIGHT, ActivityCalendar, FormEntry, Streaks
 from schema.context import Info
 from schema.db import run_sync
-from schema.directives import Cost, connection_size
+from schema.directives import Cost, ListSize, connection_size
 from schema.economy.types import EconomySummary, economy_summary_for
 from schema.errors import BadInputError, PermissionDeniedError, UnauthenticatedError
 from schema.model_types import column, model_type
@@ -302,6 +305,42 @@ class User(Node):
         time_zone: str = DEFAULT_TIME_ZONE,
     ) -> ActivityGroupConnection:
         return await activity_groups_of(root, info, first=first, after=after, time_zone=time_zone)
+
+    # --- Activity calendar, streaks and recent form (schema/calendar, docs/analytics-calendar.md) ---------------
+    # Null for others when the player keeps their activity private (apps/privacy/policy.py); batched per request.
+    @strawberry.field(
+        description="Per local day in `timeZone` (an IANA name), the events by kind, for `from`..`to` (both "
+        "included, at most 366 days; by default the 365 days ending today there).",
+        directives=[Cost(weight=str(CALENDAR_WEIGHT))],
+        extensions=[PolicyGuard("User.activityCalendar", denied=lambda info: None)],
+    )
+    async def activity_calendar(
+        root: UserModel,
+        info: Info,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+        time_zone: str = "UTC",
+    ) -> ActivityCalendar | None:
+        return await calendar_fields.activity_calendar(
+            owner_id=root.pk, info=info, start=from_, end=to, time_zone=time_zone
+        )
+
+    @strawberry.field(
+        description="Match-win streaks (in the order matches completed) and daily activity streaks (local days "
+        "in `timeZone`, an IANA name).",
+        directives=[Cost(weight=str(STREAKS_WEIGHT))],
+        extensions=[PolicyGuard("User.streaks", denied=lambda info: None)],
+    )
+    async def streaks(root: UserModel, info: Info, time_zone: str = "UTC") -> Streaks | None:
+        return await calendar_fields.streaks(owner_id=root.pk, info=info, time_zone=time_zone)
+
+    @strawberry.field(
+        description=f"The latest `last` match results (at most {MAX_FORM}), newest first.",
+        directives=[ListSize(assumed_size=MAX_FORM, slicing_arguments=["last"], require_one_slicing_argument=False)],
+        extensions=[PolicyGuard("User.form", denied=lambda info: None)],
+    )
+    async def form(root: UserModel, info: Info, last: int = DEFAULT_FORM) -> list[FormEntry] | None:
+        return await calendar_fields.form(owner_id=root.pk, info=info, last=last)
 
 
 def _empty_activities() -> ActivityConnection:

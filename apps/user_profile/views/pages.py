@@ -23,6 +23,7 @@ from apps.user_profile.selectors import (
     tournament_history_page,
 )
 from apps.user_profile.selectors.stream import StreamCursor, stream_head
+from apps.user_profile.views.heatmap import activity_summary, visitor_time_zone
 from apps.user_profile.views.presenters import present_activity, present_tournament_entry
 
 FEED_PAGE_SIZE = 50
@@ -75,8 +76,16 @@ def player_profile(request: HttpRequest, username: str) -> HttpResponse:
     # The policy decides each section; the page only lays them out.
     can_see_economy = policy.page_visible("profile.economy", viewer=viewer, owner_id=user.pk, settings=settings)
     can_see_activity = policy.page_visible("profile.activity", viewer=viewer, owner_id=user.pk, settings=settings)
-    history = recent = None
+    history = recent = summary = None
+    time_zone, time_zone_notice = visitor_time_zone(request.GET, request.COOKIES)
     if can_see_activity:
+        # The heatmap, streaks and form: days in the visitor's zone, over the events the visitor may see.
+        summary = activity_summary(
+            owner_id=user.pk,
+            time_zone=time_zone,
+            hidden_event_types=policy.hidden_event_types(viewer=viewer, owner_id=user.pk, settings=settings),
+            coins=can_see_economy,
+        )
         history = tournament_history_page(user_id=user.pk, first=PROFILE_RECENT_TOURNAMENTS)
         recent = activity_page(
             owner_id=user.pk,
@@ -94,6 +103,9 @@ def player_profile(request: HttpRequest, username: str) -> HttpResponse:
         "can_see_economy": can_see_economy,
         "can_see_activity": can_see_activity,
         "last_active": _last_active(stats, viewer=viewer, settings=settings),
+        "summary": summary,
+        "time_zone": time_zone,
+        "time_zone_notice": time_zone_notice,
         "history": history.items if history else [],
         # The profile shows the latest few; the link leads to the rest only when there is a rest.
         "has_more_history": history.has_next_page if history else False,

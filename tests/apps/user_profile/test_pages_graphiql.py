@@ -56,7 +56,17 @@ def test_graphiql_opens_with_a_working_example_of_every_capability(client: Clien
     assert '{"Authorization": "Bearer <token>"}' in document
     operations = [d for d in parse(document).definitions if isinstance(d, OperationDefinitionNode)]
     names = [operation.name.value for operation in operations if operation.name]
-    assert names == ["Stats", "Feed", "History", "Economy", "Leaderboard", "Analytics", "RateLimit", "Reconcile"]
+    assert names == [
+        "Stats",
+        "Feed",
+        "History",
+        "CalendarStreaksForm",
+        "Economy",
+        "Leaderboard",
+        "Analytics",
+        "RateLimit",
+        "Reconcile",
+    ]
     # and every one of them runs without an error
     api = AsgiClient(client)
     for name in names:

@@ -1,0 +1,1 @@
+"""A player's activity calendar, streaks and recent form: types, resolvers and their batched loaders."""
