@@ -226,24 +226,23 @@ def run_realtime_bench(failures: list[str]) -> dict[str, Any] | None:
 
 
 # Player analytics at the busiest player, each module against its own floors on the generated platform.
-ANALYTICS_BENCHES = ("analytics_segments", "analytics_social")
+ANALYTICS_BENCHES = ("analytics_segments", "analytics_calendar", "analytics_social")
 
 
 def run_analytics_benches(database_url: str, failures: list[str]) -> dict[str, Any]:
-    """Each analytics module in a process of its own, reading the generated platform; it prints its table."""
+    """Each analytics module in a process of its own, reading the generated platform; each prints its table
+    (analytics_calendar also writes its own file under bench/results/)."""
     import subprocess
-    import tempfile
 
+    env = {**os.environ, "DATABASE_URL": database_url, "BENCH_DATABASE_URL": database_url}
     results: dict[str, Any] = {}
     for module in ANALYTICS_BENCHES:
         log(f"analytics (bench/{module}.py)")
-        with tempfile.NamedTemporaryFile(suffix=".json") as out:
-            command = [sys.executable, "-m", f"bench.{module}", "--database-url", database_url, "--json", out.name]
-            done = subprocess.run(command, cwd=ROOT, check=False)
-            if done.returncode != 0:
-                failures.append(f"bench/{module}.py failed (exit {done.returncode})")
-                continue
-            results[module] = json.loads(Path(out.name).read_text() or "null")
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", f"bench.{module}"], cwd=ROOT, env=env, check=False)
+        if done.returncode != 0:
+            failures.append(f"bench/{module}.py failed (exit {done.returncode})")
+        results[module] = {"exit": done.returncode, "seconds": round(time.perf_counter() - started, 1)}
     return results
 
 
