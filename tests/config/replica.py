@@ -17,7 +17,13 @@ CLUSTER = os.environ.get("REPLICA_CLUSTER", "replica")
 
 
 def ensure_replica_or_skip() -> None:
-    result = subprocess.run([str(SCRIPT)], capture_output=True, text=True, timeout=900, check=False)
+    primary = connections["default"].settings_dict
+    where = f"{primary['HOST']}:{primary['PORT'] or 5432}"
+    if where not in {"127.0.0.1:5432", "localhost:5432"}:
+        # (the replica at REPLICA_PORT is made from, and follows, the machine's cluster only)
+        pytest.skip(f"The replica tests need the machine's PostgreSQL cluster at 127.0.0.1:5432; these run on {where}.")
+    environment = {**os.environ, "REPLICA_PORT": PORT}
+    result = subprocess.run([str(SCRIPT)], capture_output=True, text=True, timeout=900, check=False, env=environment)
     if result.returncode != 0:
         pytest.skip(f"No streaming replica could be made ({SCRIPT.name}): {result.stderr.strip()}")
 
