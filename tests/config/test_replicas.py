@@ -31,6 +31,15 @@ def _in_recovery() -> bool:
         return bool(cursor.fetchone()[0])
 
 
+def _wait_until_usable(timeout: float = 30) -> None:
+    """Until the replica has caught up again: replayed what the primary wrote, and measured within the lag
+    threshold (on a shared primary other clients' writes may keep it replaying for a while)."""
+    wait_until_replayed()
+    deadline = time.monotonic() + timeout
+    while replica_for_reads() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def _metrics() -> str:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(DatabaseStateCollector())
@@ -121,11 +130,7 @@ def test_a_replica_lagging_past_the_threshold_is_skipped_until_it_catches_up(rep
     assert lagging.lag_seconds > 0.5
     assert alias_while_lagging == "default"
     assert 'deltacrown_replica_usable{replica="replica_1"} 0.0' in metrics_while_lagging
-    wait_until_replayed()
-    # (other clients of a shared primary may keep it replaying for a moment)
-    deadline = time.monotonic() + 10
-    while replica_for_reads() is None and time.monotonic() < deadline:
-        time.sleep(0.1)
+    _wait_until_usable()
     assert replica_states()[0].lag_seconds < 0.5
     assert replica_for_reads() == "replica_1"
     assert 'deltacrown_replica_usable{replica="replica_1"} 1.0' in _metrics()
@@ -162,5 +167,30 @@ def test_a_replica_stopped_mid_run_is_skipped_and_the_reads_are_answered_by_the_
         connections["replica_1"].close()
 
     # and once it is back, it serves reads again
-    wait_until_replayed()
+    _wait_until_usable()
     assert replica_for_reads() == "replica_1"
+
+
+@REPLICA_TEST
+def test_a_page_reads_from_the_replica_until_its_viewer_posts_then_from_the_primary(
+    replicas_on: None, settings
+) -> None:
+    # given a signed-in player, replayed; then the replica holds back while coins become public
+    settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 300
+    player = UserFactory()
+    client = Client()
+    client.force_login(player)
+    wait_until_replayed()
+    with replay_paused():
+        privacy_settings_update(user=player, economy_public=True, activity_public=None)
+
+        # when the player reads the settings page, saves it, and reads it again
+        before = client.get("/me/settings/").content.decode()
+        saved = client.post("/me/settings/", {"economy_public": "on"})
+        after = client.get("/me/settings/").content.decode()
+
+    # then the first read came from the replica (not yet replayed), the one after the save from the primary
+    assert 'name="economy_public" checked' not in before
+    assert saved.status_code == 302
+    assert 'name="economy_public" checked' in after
+    assert 'name="activity_public" checked' not in after
