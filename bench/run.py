@@ -18,6 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 
@@ -99,7 +100,7 @@ def parse_args() -> argparse.Namespace:
         args.users = TEN_MILLION_USERS if args.users == parser.get_default("users") else args.users
         args.events = TEN_MILLION_EVENTS if args.events == parser.get_default("events") else args.events
         if args.database_url == parser.get_default("database_url"):
-            args.database_url = psycopg.conninfo.make_conninfo(args.database_url, dbname="dc_bench_10m")
+            args.database_url = urlsplit(args.database_url)._replace(path="/dc_bench_10m").geturl()
     return args
 
 
