@@ -13,7 +13,11 @@ cluster="${REPLICA_CLUSTER:-replica}"
 in_recovery() {
   [ "$(psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -Atc 'select pg_is_in_recovery()' 2>/dev/null)" = t ]
 }
-if in_recovery; then exit 0; fi
+streaming() {
+  [ "$(psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -Atc \
+    "select count(*) from pg_stat_wal_receiver where status = 'streaming'" 2>/dev/null)" = 1 ]
+}
+if in_recovery && streaming; then exit 0; fi
 
 fail() { echo "No read replica: $*" >&2; exit 1; }
 for tool in pg_createcluster pg_ctlcluster pg_dropcluster pg_basebackup psql; do
@@ -28,8 +32,8 @@ if [ -d "/etc/postgresql/$version/$cluster" ]; then
   cp "$(psql -h 127.0.0.1 -p "$primary_port" -U postgres -Atc 'show hba_file')" "/etc/postgresql/$version/$cluster/pg_hba.conf"
   pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" reload >/dev/null 2>&1 || true
   pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" start >/dev/null 2>&1 || true
-  for _ in $(seq 1 20); do in_recovery && exit 0; sleep 0.5; done
-  echo "The $cluster cluster does not come up as a replica: making it again." >&2
+  for _ in $(seq 1 20); do in_recovery && streaming && exit 0; sleep 0.5; done
+  echo "The $cluster cluster does not come up as a streaming replica: making it again." >&2
   pg_dropcluster --stop "$version" "$cluster" || true
 fi
 
@@ -40,6 +44,18 @@ if ! grep -Eq '^[[:space:]]*host[[:space:]]+replication[[:space:]]+(all|postgres
   psql -h 127.0.0.1 -p "$primary_port" -U postgres -Atqc 'select pg_reload_conf()' >/dev/null
 fi
 
+# A physical replication slot keeps the WAL the replica has not received yet, so a replica stopped for a while
+# (the tests stop it) resumes streaming instead of finding its WAL recycled. Capped: past max_slot_wal_keep_size
+# the primary drops what the slot holds rather than fill its disk (the replica is then remade by this script).
+slot="${cluster}_${port}"
+primary_sql() { psql -h 127.0.0.1 -p "$primary_port" -U postgres -d postgres -Atqc "$1"; }
+if [ "$(primary_sql 'show max_slot_wal_keep_size')" = "-1" ]; then
+  primary_sql "ALTER SYSTEM SET max_slot_wal_keep_size = '${REPLICA_SLOT_WAL_KEEP:-8GB}'" >/dev/null
+  primary_sql 'select pg_reload_conf()' >/dev/null
+fi
+primary_sql "select pg_drop_replication_slot('$slot') from pg_replication_slots where slot_name = '$slot'" >/dev/null
+primary_sql "select pg_create_physical_replication_slot('$slot')" >/dev/null
+
 echo "Making the read replica: cluster $version/$cluster on port $port from the primary at port $primary_port" >&2
 pg_createcluster "$version" "$cluster" --port "$port" >/dev/null
 # The replica authenticates clients as the primary does.
@@ -48,7 +64,7 @@ datadir="/var/lib/postgresql/$version/$cluster"
 as_postgres find "$datadir" -mindepth 1 -delete
 # -R writes standby.signal and primary_conninfo; -X stream copies the WAL written meanwhile; checkpoint fast so
 # the copy starts at once.
-as_postgres pg_basebackup -h 127.0.0.1 -p "$primary_port" -U postgres -D "$datadir" -R -X stream -c fast
+as_postgres pg_basebackup -h 127.0.0.1 -p "$primary_port" -U postgres -D "$datadir" -R -X stream -c fast -S "$slot"
 pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" start
-for _ in $(seq 1 60); do in_recovery && exit 0; sleep 0.5; done
+for _ in $(seq 1 60); do in_recovery && streaming && exit 0; sleep 0.5; done
 fail "the $cluster cluster started but does not answer as a standby at port $port."

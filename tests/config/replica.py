@@ -32,7 +32,7 @@ def replica_admin() -> psycopg.Connection:
     return psycopg.connect(host="127.0.0.1", port=PORT, user="postgres", dbname="postgres", autocommit=True)
 
 
-def wait_until_replayed(*, timeout: float = 30) -> None:
+def wait_until_replayed(*, timeout: float = 180) -> None:
     """Until the replica has replayed everything the primary has written so far."""
     with connections["default"].cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn()::text")

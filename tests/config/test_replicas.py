@@ -136,27 +136,36 @@ def test_a_replica_lagging_past_the_threshold_is_skipped_until_it_catches_up(rep
     assert 'deltacrown_replica_usable{replica="replica_1"} 1.0' in _metrics()
 
 
+@pytest.mark.parametrize("via", ["api", "page"])
 @REPLICA_TEST
 def test_a_replica_stopped_mid_run_is_skipped_and_the_reads_are_answered_by_the_primary(
-    replicas_on: None, settings
+    replicas_on: None, settings, via: str
 ) -> None:
-    # given a player whose queries read from the replica, on a connection already open to it
+    # given a player whose reads go to the replica (this thread, where pages run, already connected to it)
     player = UserFactory()
     _, raw = api_token_create(user=player, name="cli")
-    token = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    client = Client()
+    client.force_login(player)
     wait_until_replayed()
     with replica_reads(allowed=True):
         assert _in_recovery() is True
     settings.DATABASE_REPLICA_CHECK_SECONDS = 3600  # the router trusts its last measurement: the replica is "up"
     try:
-        # when the replica stops, and the player queries
+        # when the replica stops, and the player reads through the API or a page
         replica_stop()
-        body = graphql(Client(), ME, **token)
+        if via == "api":
+            body = graphql(client, ME, HTTP_AUTHORIZATION=f"Bearer {raw}")
+            status, answered = (
+                body["_status"],
+                body["data"] == {"me": {"privacySettings": {"economyPublic": False, "activityPublic": True}}},
+            )
+        else:
+            page = client.get("/me/settings/")
+            status, answered = page.status_code, 'name="activity_public" checked' in page.content.decode()
         states = replica_states()
 
-        # then the query is answered (from the primary) and the replica is marked down
-        assert body["_status"] == 200
-        assert body["data"] == {"me": {"privacySettings": {"economyPublic": False, "activityPublic": True}}}
+        # then the read is answered (from the primary) and the replica is marked down
+        assert (status, answered) == (200, True)
         assert states[0].up is False
         settings.DATABASE_REPLICA_CHECK_SECONDS = 0
         assert replica_for_reads() is None
