@@ -31,7 +31,7 @@ def _in_recovery() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def _wait_until_usable(timeout: float = 30) -> None:
+def _wait_until_usable(timeout: float = 180) -> None:
     """Until the replica has caught up again: replayed what the primary wrote, and measured within the lag
     threshold (on a shared primary other clients' writes may keep it replaying for a while)."""
     wait_until_replayed()
@@ -112,14 +112,15 @@ def test_a_query_reads_from_the_replica_until_the_viewer_writes_then_from_the_pr
 
 @REPLICA_TEST
 def test_a_replica_lagging_past_the_threshold_is_skipped_until_it_catches_up(replicas_on: None, settings) -> None:
-    # given a lag threshold of half a second
-    settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 0.5
+    # given a replica within a lag threshold of 2 s
+    settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 2
+    _wait_until_usable()
     assert replica_for_reads() == "replica_1"
 
     # when the replica stops replaying while the primary writes, for longer than the threshold
     with replay_paused():
         UserFactory()
-        time.sleep(1.2)
+        time.sleep(3)
         lagging = replica_states()[0]
         with replica_reads(allowed=True):
             alias_while_lagging = read_alias()
@@ -127,11 +128,11 @@ def test_a_replica_lagging_past_the_threshold_is_skipped_until_it_catches_up(rep
 
     # then it was measured behind, skipped and reported; once it replays again it serves reads again
     assert lagging.up is True
-    assert lagging.lag_seconds > 0.5
+    assert lagging.lag_seconds > 2
     assert alias_while_lagging == "default"
     assert 'deltacrown_replica_usable{replica="replica_1"} 0.0' in metrics_while_lagging
     _wait_until_usable()
-    assert replica_states()[0].lag_seconds < 0.5
+    assert replica_states()[0].lag_seconds <= 2
     assert replica_for_reads() == "replica_1"
     assert 'deltacrown_replica_usable{replica="replica_1"} 1.0' in _metrics()
 
