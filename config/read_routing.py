@@ -5,6 +5,7 @@ from a replica; any other method writes, runs on the primary, and pins its viewe
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError
 from django.http import HttpRequest, HttpResponse
 
@@ -21,6 +22,8 @@ class ReplicaReadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.DATABASE_REPLICAS:
+            return self.get_response(request)  # nothing to choose: no session or user lookup for it
         user = getattr(request, "user", None)
         user_id = user.pk if user is not None and user.is_authenticated else None
         if request.method not in SAFE_METHODS:
