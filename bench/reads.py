@@ -400,7 +400,7 @@ def _floor(client: httpx.Client, operation: ReadOperation) -> httpx.Response:
     return client.get(f"/__bench__/{operation.floor_path}", params=params)
 
 
-def product_env(database_url: str) -> dict[str, str]:
+def product_env(database_url: str, *, replica_urls: str = "") -> dict[str, str]:
     """A production-like product server: DEBUG off, pooled connections, the Django floor views mounted.
 
     Plain HTTP on loopback (TLS ends at a proxy in production, so no redirect to https), and every request
@@ -419,6 +419,8 @@ def product_env(database_url: str) -> dict[str, str]:
         "API_BUDGET_POINTS": str(10**15),
         "API_BUDGET_ANONYMOUS_POINTS": str(10**15),
         "API_BUDGET_KEY_PREFIX": f"bench-{os.getpid()}",
+        # Reads on these streaming replicas (none: all on the primary, as by default).
+        "DATABASE_REPLICA_URLS": replica_urls,
     }
     env.setdefault("REDIS_URL", BENCH_REDIS_URL)
     return env

@@ -18,6 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 
@@ -83,7 +84,29 @@ def parse_args() -> argparse.Namespace:
         help="Backfill processes, one shard each (--shard K/N), as operators run it (default: one per core).",
     )
     parser.add_argument("--json", type=Path, default=None, help="Where to write the results (JSON).")
-    return parser.parse_args()
+    parser.add_argument(
+        "--ten-million",
+        action="store_true",
+        help=f"The scale-out run: {TEN_MILLION_USERS:,} players / {TEN_MILLION_EVENTS:,} events in dc_bench_10m "
+        "(unless --users, --events or --database-url say otherwise).",
+    )
+    parser.add_argument(
+        "--replica-urls",
+        default="",
+        help="Streaming replicas the product server reads from (its DATABASE_REPLICA_URLS; docs/scale-out.md).",
+    )
+    args = parser.parse_args()
+    if args.ten_million:
+        args.users = TEN_MILLION_USERS if args.users == parser.get_default("users") else args.users
+        args.events = TEN_MILLION_EVENTS if args.events == parser.get_default("events") else args.events
+        if args.database_url == parser.get_default("database_url"):
+            args.database_url = urlsplit(args.database_url)._replace(path="/dc_bench_10m").geturl()
+    return args
+
+
+# The scale-out run (--ten-million): ten times the players and the events of the default run.
+TEN_MILLION_USERS = 100_000
+TEN_MILLION_EVENTS = 10_000_000
 
 
 def recreate_database(url: str) -> None:
@@ -327,6 +350,7 @@ def main() -> int:
         "player": username,
     }
     results["read_method"]["pool_max_per_worker"] = args.pool_max
+    results["read_method"]["replicas"] = [url for url in args.replica_urls.split(",") if url]
     needed = 2 * max(worker_counts) * args.pool_max + 5
     available = max_connections()
     if needed > available:
@@ -337,7 +361,7 @@ def main() -> int:
         log(f"reads over HTTP with {workers} uvicorn worker(s): {len(operations)} operations, {len(pages)} pages")
         with servers(
             product_app=args.product_app,
-            product_env=product_env(args.database_url),
+            product_env=product_env(args.database_url, replica_urls=args.replica_urls),
             bare_env=bare_env(args.database_url),
             workers=workers,
             options=args.uvicorn_options,

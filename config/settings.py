@@ -171,6 +171,8 @@ CACHES = {
     # Sessions are read through it (below): shared by every worker only in Redis.
     "default": _shared_cache(key_prefix="dc", local_name=""),
     "budgets": _shared_cache(key_prefix="dc", local_name="budgets"),
+    # Read-your-writes pins (config/read_your_writes.py): shared by every worker only in Redis.
+    "read_pins": _shared_cache(key_prefix="dc", local_name="read-pins"),
     # Automatic persisted queries (docs/persisted-queries.md).
     "persisted_queries": _shared_cache(
         key_prefix="apq",
@@ -191,6 +193,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a page's reads go to a replica unless it writes or its viewer just wrote.
+    "config.read_routing.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -233,6 +237,28 @@ if env_bool("DATABASE_POOL", True):
 # backfill batch (their plans cross jit_above_cost) while the queries themselves ran in under 1 s.
 _options = DATABASES["default"].setdefault("OPTIONS", {})
 _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+
+# --- Read replicas (docs/scale-out.md) ------------------------------------------------------------------------------
+# Streaming replicas of the primary, comma-separated URLs: the API's and the pages' reads go to them (aliases
+# replica_1, replica_2, ...), everything that writes to the primary. Empty: everything on the primary.
+DATABASE_REPLICA_URLS = [u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()]
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = dj_database_url.parse(_url, conn_max_age=0)
+    _replica["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], **_replica.get("OPTIONS", {})}
+    _replica["OPTIONS"].setdefault("connect_timeout", int(os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "1")))
+    # Tests read the replica's copy of the test database.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+DATABASE_REPLICAS = [f"replica_{n}" for n in range(1, len(DATABASE_REPLICA_URLS) + 1)]
+DATABASE_ROUTERS = ["config.db_router.ReadReplicaRouter"]
+# A replica further behind the primary than this (replay lag) is skipped until it catches up.
+DATABASE_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_MAX_LAG_SECONDS", "5"))
+# How often each process measures its replicas' lag (and retries one that was down).
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", "1"))
+DATABASE_REPLICA_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "1"))
+# Read-your-writes: after a viewer's own write, that viewer's reads stay on the primary this long. Longer than
+# the lag threshold, so a replica in use has always caught up with the write by the time the pin ends.
+DATABASE_READ_YOUR_WRITES_SECONDS = int(os.environ.get("DATABASE_READ_YOUR_WRITES_SECONDS", "10"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

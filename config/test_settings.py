@@ -30,3 +30,14 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+
+# The streaming replica of scripts/ensure-replica.sh, for the replica tests (tests/config/test_replicas.py):
+# configured, but nothing reads from it until a test lists it in DATABASE_REPLICAS.
+if "replica_1" not in DATABASES:  # noqa: F405
+    DATABASES["replica_1"] = {  # noqa: F405
+        **DATABASES["default"],  # noqa: F405
+        "PORT": os.environ.get("REPLICA_PORT", "5433"),
+        "OPTIONS": {**DATABASES["default"]["OPTIONS"], "connect_timeout": 1},  # noqa: F405
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_REPLICAS = []

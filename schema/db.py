@@ -16,7 +16,10 @@ from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
 from asgiref.sync import AsyncToSync, SyncToAsync, sync_to_async
-from django.db import DatabaseError, InterfaceError, connection
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, connection, connections
+
+from config.db_router import current_route, route_failed_on_replica
 
 logger = logging.getLogger(__name__)
 
@@ -75,11 +78,17 @@ def _track(execute: Callable[..., Any], sql: str, params: Any, many: bool, conte
 
 
 def _on_database_thread(function: Callable[..., T], args: Any, kwargs: Any) -> T:
-    if _track not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_track)
+    for alias in (DEFAULT_DB_ALIAS, *settings.DATABASE_REPLICAS):
+        wrappers = connections[alias].execute_wrappers
+        if _track not in wrappers:
+            wrappers.append(_track)
     try:
         return function(*args, **kwargs)
     except (DatabaseError, InterfaceError):
+        route = current_route()
+        if route is not None and route_failed_on_replica(route):
+            # The replica went away under this read: it runs again, on the primary (reads only go to replicas).
+            return function(*args, **kwargs)
         if not _replace_dead_connection():
             raise
     # The connection was dead before this work began (the server restarted): nothing of it ran, so it runs

@@ -61,6 +61,7 @@ class DatabaseStateCollector(Collector):
         yield from _backfill_families()
         yield from _log_families()
         yield from _switch_families()
+        yield from _replica_families()
 
 
 def _gauge(name: str, documentation: str, labels: list[str] | None = None) -> GaugeMetricFamily:
@@ -158,3 +159,24 @@ def _switch_families() -> Iterator[GaugeMetricFamily]:
     )
     family.add_metric([], 1 if live_stats_enabled() else 0)
     yield family
+
+
+def _replica_families() -> Iterator[GaugeMetricFamily]:
+    """Each read replica as this process last measured it (again now when older than the check interval)."""
+    from config.replicas import replica_states
+
+    lag = _gauge(
+        "deltacrown_replica_lag_seconds",
+        "Replay lag of a read replica behind the primary (+Inf while it does not answer).",
+        ["replica"],
+    )
+    usable = _gauge(
+        "deltacrown_replica_usable",
+        "1 while a read replica serves reads; 0 while it is down or lags past DATABASE_REPLICA_MAX_LAG_SECONDS.",
+        ["replica"],
+    )
+    for state in replica_states():
+        lag.add_metric([state.alias], state.lag_seconds)
+        usable.add_metric([state.alias], 1 if state.usable else 0)
+    yield lag
+    yield usable

@@ -19,6 +19,7 @@ from graphql import ExecutionResult, GraphQLError
 
 from apps.persisted_queries.resolver import PersistedQueryError, ResolvedDocument, persisted_document_resolve
 from apps.user_profile.metrics import observe_graphql_request
+from config.db_router import replica_reads
 from schema.context import Context
 from schema.cost import maximum_cost
 from schema.db import RequestDatabase, request_database
@@ -36,6 +37,7 @@ from schema.http.auth import Viewer, viewer_of
 from schema.http.budget import budget_charge_or_refuse, budget_key, rate_limit_extension, rate_limit_headers
 from schema.http.errors import HttpError
 from schema.http.negotiation import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negotiate_media_type
+from schema.http.read_your_writes import viewer_reads_from_primary, viewer_wrote
 from schema.http.request import GraphQLParams, params_from_body, params_from_query_string
 
 logger = logging.getLogger("deltacrown.api")
@@ -183,8 +185,13 @@ class GraphQLEndpoint:
         key = budget_key(scope=scope, headers=headers, user_id=viewer.user.pk if viewer.user else None)
         budget = await budget_charge_or_refuse(key=key, cost=requested)
         context = Context(user=viewer.user, request_id=request_id, budget=budget, viewer_key=key)
+        user_id = viewer.user.pk if viewer.user else None
+        if operation.is_mutation and user_id is not None:
+            await viewer_wrote(user_id=user_id)  # before it commits: no read of this viewer may miss the write
+        replica_allowed = not operation.is_mutation and not await viewer_reads_from_primary(user_id=user_id)
         started = perf_counter()
-        result = await self._execute_in_time(operation, context, receive, database)
+        with replica_reads(allowed=replica_allowed):
+            result = await self._execute_in_time(operation, context, receive, database)
         if result is None:
             return None  # the client left: nobody to answer
         # Clients choose operation names: only trusted documents' names label the metric (bounded by the store).

@@ -5,7 +5,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
 from django.db.models import Q
 
 from apps.privacy import policy
@@ -15,6 +14,7 @@ from apps.user_profile.models import ActivityEventType, UserActivity
 from apps.user_profile.models.activity import UserActivityQuerySet
 from apps.user_profile.selectors.cursors import ActivityCursor
 from apps.user_profile.selectors.inputs import InvalidDateTimeError, database_datetime
+from config.db_router import read_connection
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -299,7 +299,7 @@ def activity_times_of(*, owner_ids: Iterable[int], excluded_event_types: Iterabl
         f"SELECT owner.id, {edge.format(direction='ASC')}, {edge.format(direction='DESC')} "
         "FROM unnest(%s::bigint[]) AS owner(id)"
     )
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, [excluded, excluded, owners])
         found = {owner_id: (first, last) for owner_id, first, last in cursor.fetchall() if first is not None}
     return {owner_id: found.get(owner_id, (None, None)) for owner_id in owners}

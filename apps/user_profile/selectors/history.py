@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
-
 from apps.tournaments.models import Registration, Tournament, TournamentResult
 from apps.user_profile.models import ActivityEventType as E
 from apps.user_profile.models import UserActivity
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE, validate_page_size
 from apps.user_profile.selectors.cursors import ActivityCursor
+from config.db_router import read_connection
 
 
 class TournamentOutcome(enum.Enum):
@@ -118,7 +117,7 @@ def _rows_postgresql(*, user_ids: list[int], limit: int, after: ActivityCursor |
     }
     if after is not None:
         params.update(after_ts=after.timestamp, after_id=after.id)
-    with connection.cursor() as db:
+    with read_connection().cursor() as db:
         db.execute(_history_sql(with_cursor=after is not None), params)
         rows = db.fetchall()
     width = len(_TOURNAMENT_COLUMNS)

@@ -16,6 +16,7 @@ from django.db.models import Model
 
 from apps.privacy.models import PrivacySettings
 from apps.user_profile.models import UserProfileStats
+from config.db_router import read_connection
 
 M = TypeVar("M", bound=Model)
 Converter = Callable[[Any, Any, Any], Any]
@@ -52,7 +53,7 @@ def _by_pk_sql(model: type[Model]) -> str:
 
 def models_by_pk(model: type[M], pks: Iterable[int]) -> dict[int, M]:
     """`model.objects.in_bulk(pks)` without compiling a queryset."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_by_pk_sql(model), [list(pks)])
         found = [_instance(model, row) for row in cursor.fetchall()]
     return {instance.pk: instance for instance in found}
@@ -82,7 +83,7 @@ def _player_sql() -> str:
 def player_by_username(username: str) -> User | None:
     """The player called `username` with PLAYER_RELATED loaded (absent rows cached as None, as select_related
     leaves them); None when there is no such player."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_player_sql(), [username])
         row = cursor.fetchone()
     if row is None:
