@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 4, 1, 9, 30, tzinfo=UTC)
 LOG = UserActivity._meta.db_table
 PARTITIONS = 16
-BEFORE = "0009_backfill_run_status"  # the last migration before the log was partitioned
+BEFORE = "0011_activity_stream"  # the last migration before the log was partitioned
 
 
 def partitions() -> list[str]:

@@ -107,6 +107,6 @@ def unpartition(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("user_profile", "0009_backfill_run_status")]
+    dependencies = [("user_profile", "0011_activity_stream")]
 
     operations = [migrations.RunPython(partition, unpartition, elidable=False)]
