@@ -94,14 +94,3 @@ def test_on_a_terminal_progress_rewrites_one_line():
     assert "\r1/2 players (50.0%), " in text
     assert "\r2/2 players (100.0%), " in text
     assert "\nCreated 12 events" in text
-
-
-def test_other_databases_are_refused_with_advice(monkeypatch):
-    # given
-    from django.db import connection
-
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    # when / then
-    with pytest.raises(CommandError, match="point DATABASE_URL at PostgreSQL"):
-        call_command("backfill_user_activity", stdout=io.StringIO())
-    assert not BackfillRun.objects.exists()

@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 on_batch=self._progress(started),
             )
-        except (ValueError, NotImplementedError) as error:
+        except ValueError as error:
             raise CommandError(str(error)) from error
         if self.stdout.isatty():
             self.stdout.write("")

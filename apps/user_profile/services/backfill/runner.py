@@ -146,8 +146,6 @@ def activity_backfill(
     """
     shard_validate(shard)
     batch_size_validate(batch_size)
-    if connection.vendor != "postgresql":
-        raise NotImplementedError("The backfill is written in PostgreSQL SQL; point DATABASE_URL at PostgreSQL.")
     report = BackfillReport(dry_run=dry_run, users_total=players_in_scope_count(shard=shard))
     if not dry_run:
         backfill_runs_abandon_stale()
