@@ -161,7 +161,8 @@ def record_events(*, events: Iterable[EventSpec]) -> list[int]:
         inserted.append(activity_id)
         inserted_types.append(event.event_type)
     if inserted_types:
-        stream_append(activity_ids=inserted)  # under the locks taken above, before the first insert
+        # Under the locks taken above, before the first insert.
+        stream_append(activity_ids=inserted, user_ids=[event.user_id for event in batch])
         transaction.on_commit(lambda: metrics.count_recorded_events(event_types=inserted_types))
     return inserted
 

@@ -393,7 +393,9 @@ def record_sources(*, kind: str, ids: Sequence[int]) -> list[int]:
             # With live stats the statement above locked the players' stats rows; without, lock them here:
             # the stream numbers are assigned under that lock.
             lock_players(sorted({user_id for _, _, user_id, _ in rows}))
-        stream_append(activity_ids=[activity_id for activity_id, _, _, _ in rows])
+        stream_append(
+            activity_ids=[activity_id for activity_id, _, _, _ in rows], user_ids=[user_id for _, _, user_id, _ in rows]
+        )
         inserted_types = [event_type for _, event_type, _, _ in rows]
         transaction.on_commit(lambda: metrics.count_recorded_events(event_types=inserted_types))
     return [activity_id for activity_id, _, _, _ in rows]
