@@ -6,6 +6,7 @@ The API does not pass through Django's middleware: under ASGI each synchronous m
 all serialised on one thread, and the API needs none of them (it reads its own token or session cookie).
 """
 
+import asyncio
 import logging
 import os
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -28,6 +29,13 @@ graphql_api = with_cors(graphql_endpoint)
 graphql_event_stream = with_cors(sse_endpoint)  # subscriptions over SSE (Accept: text/event-stream)
 
 GRAPHQL_PATHS = {"/graphql/", "/graphql"}
+
+# Django runs each request's synchronous view and middleware on a thread of its own, and each thread holds a
+# pooled database connection until its response is sent: 64 concurrent page requests took 64 threads, emptied
+# the pool (DATABASE_POOL_MAX) and failed the late ones after DATABASE_POOL_TIMEOUT. The requests past this many
+# wait here instead, on the event loop, holding neither thread nor connection. One process's Python runs one
+# thread at a time, so a few are enough to overlap one page's SQL with another's rendering.
+django_requests = asyncio.Semaphore(settings.DJANGO_CONCURRENT_REQUESTS)
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -65,7 +73,8 @@ async def application(scope: Scope, receive: Receive, send: Send) -> None:
             await receive()  # websocket.connect
             await send({"type": "websocket.close", "code": 1008})
         return
-    await django_application(scope, receive, send)  # type: ignore[arg-type]
+    async with django_requests:
+        await django_application(scope, receive, send)  # type: ignore[arg-type]
 
 
 def _say_what_is_per_process() -> None:

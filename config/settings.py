@@ -233,6 +233,15 @@ if env_bool("DATABASE_POOL", True):
         # While the database is down a request waits this long for a connection, then gets a 503.
         "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "3")),
     }
+# Django requests (pages, the admin) in flight at once per process; the rest wait on the event loop (config/asgi.py).
+# Each holds a pooled connection, beside the API's one database thread, so it must stay below the pool's size.
+DJANGO_CONCURRENT_REQUESTS = int(os.environ.get("DJANGO_CONCURRENT_REQUESTS", "4"))
+_pool_size = int(os.environ.get("DATABASE_POOL_MAX", "20")) if env_bool("DATABASE_POOL", True) else None
+if DJANGO_CONCURRENT_REQUESTS < 1 or (_pool_size is not None and _pool_size <= DJANGO_CONCURRENT_REQUESTS):
+    raise ImproperlyConfigured(
+        f"DJANGO_CONCURRENT_REQUESTS must be at least 1 and below DATABASE_POOL_MAX ({_pool_size}): "
+        f"got {DJANGO_CONCURRENT_REQUESTS}."
+    )
 # JIT compilation pays off for long analytical scans only: here it added 2.5-4 s of compiling to every
 # backfill batch (their plans cross jit_above_cost) while the queries themselves ran in under 1 s.
 _options = DATABASES["default"].setdefault("OPTIONS", {})
