@@ -12,8 +12,6 @@ out again. No database access, no Django app registry and no settings: importabl
 and the benchmark's bare floor (which runs without Django) included.
 """
 
-from typing import Any
-
 from django.db import models
 
 
@@ -78,11 +76,6 @@ TIME_FIELDS: tuple[str, ...] = ("first_activity_at", "last_activity_at")
 STORED_FIELDS: tuple[str, ...] = COUNTER_FIELDS + TIME_FIELDS
 EARNED_FIELD = COUNTER_FOR_EVENT[E.COINS_EARNED]
 SPENT_FIELD = COUNTER_FOR_EVENT[E.COINS_SPENT]
-
-
-def event_amount(event_type: str, metadata: dict[str, Any]) -> int:
-    """How much one event adds to its counter: a coin event its amount, any other event one."""
-    return int(metadata["amount"]) if event_type in COIN_EVENT_TYPES else 1
 
 
 def net_earnings(*, total_earned: int, total_spent: int) -> int:

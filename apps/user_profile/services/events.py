@@ -18,12 +18,18 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.user_profile import metrics
-from apps.user_profile.event_types import COIN_EVENT_TYPES, event_amount
+from apps.user_profile.event_types import COIN_EVENT_TYPES
 from apps.user_profile.models import ActivityEventType, UserActivity, UserProfileStats
 from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
 from apps.user_profile.models.stats import COUNTER_FIELDS, STORED_FIELDS
-from apps.user_profile.services.stats import stats_apply_event
-from apps.user_profile.services.stream import stream_append
+from apps.user_profile.services.prepared import execute_prepared
+from apps.user_profile.services.stats import STATS_ADD_INSERTED
+from apps.user_profile.services.stream import (
+    STREAM_APPEND_INSERTED,
+    STREAM_EVENTS_SELECT,
+    stream_event_of_row,
+    stream_events_publish,
+)
 
 EVENT_TYPES = frozenset(ActivityEventType.values)
 
@@ -55,18 +61,28 @@ class EventSpec:
                     f"{self.event_type} needs a positive integer metadata['amount'], got {amount!r}."
                 )
 
-    @property
-    def amount(self) -> int:
-        return event_amount(self.event_type, self.metadata)
 
-
-def _insert_sql() -> str:
-    table = UserActivity._meta.db_table
-    return (
-        f"INSERT INTO {table} (user_id, event_type, timestamp, metadata, source_model, source_id, recorded_at) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s) "
-        "ON CONFLICT (user_id, source_model, source_id, event_type) DO NOTHING RETURNING id"
-    )
+# The batch (in user order, each player's events in the order given) inserted in that order, the inserted
+# events' sums added to their players' stats (the same aggregates as the backfill and reconcile: STATS_ADD_INSERTED)
+# and numbered in their players' streams, in one prepared statement. Runs after lock_players: the stream numbers
+# need the locks taken by an earlier statement (stream.py).
+RECORD_SQL = f"""WITH given AS (
+    SELECT * FROM unnest(
+        %(user_ids)s::bigint[], %(event_types)s::text[], %(timestamps)s::timestamptz[], %(metadata)s::jsonb[],
+        %(source_models)s::text[], %(source_ids)s::bigint[]
+    ) WITH ORDINALITY AS g(user_id, event_type, timestamp, metadata, source_model, source_id, position)
+),
+inserted AS (
+    INSERT INTO {UserActivity._meta.db_table}
+        (user_id, event_type, timestamp, metadata, source_model, source_id, recorded_at)
+    SELECT user_id, event_type, timestamp, metadata, source_model, source_id, %(recorded_at)s
+    FROM given ORDER BY position
+    ON CONFLICT (user_id, source_model, source_id, event_type) DO NOTHING
+    RETURNING id, user_id, event_type, timestamp, metadata
+),
+{STATS_ADD_INSERTED},
+{STREAM_APPEND_INSERTED}
+{STREAM_EVENTS_SELECT}"""
 
 
 def live_stats_enabled() -> bool:
@@ -112,33 +128,15 @@ def lock_players(user_ids: list[int]) -> None:
             cursor.execute(_lock_sql(), [missing])
 
 
-def _insert(event: EventSpec, *, recorded_at: datetime) -> int | None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _insert_sql(),
-            [
-                event.user_id,
-                event.event_type,
-                connection.ops.adapt_datetimefield_value(event.timestamp),
-                json.dumps(event.metadata, cls=DjangoJSONEncoder),
-                event.source_model,
-                event.source_id,
-                connection.ops.adapt_datetimefield_value(recorded_at),
-            ],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
 @transaction.atomic
 def record_events(*, events: Iterable[EventSpec]) -> list[int]:
     """Record events that are not yet in the log; return the ids of the rows inserted.
 
     Before inserting, the batch's players' stats rows are locked in user order (one statement), so two
     transactions touching the same players, with the same events in any order, queue and cannot deadlock.
-    Each player's events keep the order given (registered before checked in, played before won), which
-    the stats check constraints rely on. With ACTIVITY_LIVE_STATS off the events are recorded and the
-    stats left as they are (the locks still order the writers).
+    Each player's events are inserted in the order given (registered before checked in, played before won),
+    so their ids follow it. Their stats move once per player by the batch's sums. With ACTIVITY_LIVE_STATS off
+    the events are recorded and the stats left as they are (the locks still order the writers).
     """
     batch = sorted(events, key=lambda e: e.user_id)  # stable: keeps each player's events in causal order
     for event in batch:
@@ -146,25 +144,27 @@ def record_events(*, events: Iterable[EventSpec]) -> list[int]:
     if not batch:
         return []
     lock_players(sorted({event.user_id for event in batch}))
-    live_stats = live_stats_enabled()
-    recorded_at = timezone.now()
-    inserted: list[int] = []
-    inserted_types: list[str] = []
-    for event in batch:
-        activity_id = _insert(event, recorded_at=recorded_at)
-        if activity_id is None:
-            continue  # already recorded: a duplicate changes no stat
-        if live_stats:
-            stats_apply_event(
-                user_id=event.user_id, event_type=event.event_type, amount=event.amount, timestamp=event.timestamp
-            )
-        inserted.append(activity_id)
-        inserted_types.append(event.event_type)
-    if inserted_types:
-        # Under the locks taken above, before the first insert.
-        stream_append(activity_ids=inserted, user_ids=[event.user_id for event in batch])
-        transaction.on_commit(lambda: metrics.count_recorded_events(event_types=inserted_types))
-    return inserted
+    rows = execute_prepared(
+        RECORD_SQL,
+        {
+            "user_ids": [event.user_id for event in batch],
+            "event_types": [event.event_type for event in batch],
+            "timestamps": [event.timestamp for event in batch],
+            "metadata": [json.dumps(event.metadata, cls=DjangoJSONEncoder) for event in batch],
+            "source_models": [event.source_model for event in batch],
+            "source_ids": [event.source_id for event in batch],
+            "recorded_at": timezone.now(),
+            "live_stats": live_stats_enabled(),
+        },
+        admit_writer=False,  # lock_players admitted this transaction
+    )
+    if not rows:
+        return []  # all already recorded: a duplicate changes no stat
+    numbered = [stream_event_of_row(row) for row in rows]
+    stream_events_publish(numbered)
+    inserted_types = [event.event_type for event in numbered]
+    transaction.on_commit(lambda: metrics.count_recorded_events(event_types=inserted_types))
+    return sorted(event.id for event in numbered)
 
 
 def record_event(

@@ -33,9 +33,7 @@ moment the match completed. Timestamps are the source's own; metadata as built b
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-import psycopg
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
@@ -47,8 +45,8 @@ from apps.user_profile import metrics
 from apps.user_profile.event_types import CAUSAL_ORDER, PLACEMENT_EVENTS
 from apps.user_profile.event_types import ActivityEventType as E
 from apps.user_profile.models import Achievement, UserAchievement, UserActivity
-from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
 from apps.user_profile.services.events import live_stats_enabled, lock_players
+from apps.user_profile.services.prepared import execute_prepared
 from apps.user_profile.services.stats import STATS_ADD_INSERTED, stats_add_events
 from apps.user_profile.services.stream import stream_append
 
@@ -340,37 +338,6 @@ RECORD_SQL = {name: _record_sql(kind) for name, kind in KINDS.items()}
 PREVIEW_SQL = {name: _preview_sql(kind) for name, kind in KINDS.items()}
 
 
-ADMIT_WRITER = f"SELECT set_config('{WRITER_SETTING}', '{WRITER_TOKEN}', true)"
-
-# Django turns psycopg's automatic preparation off (prepare_threshold=None), which also refuses explicit
-# preparation; a threshold no query reaches keeps everything else unprepared and lets these statements opt in.
-NEVER_AUTOMATICALLY = 2**31 - 1
-
-
-def _execute_prepared(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """Run one of the record statements as a prepared statement of this connection.
-
-    Parsing and planning these statements costs several times what running them for one row does: each
-    connection prepares each statement once and then only executes it. Django's cursors bind parameters on the
-    client, which rules out preparing, hence a server-binding psycopg cursor on Django's connection, inside its
-    transaction, with Django's error translation.
-    """
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        raw.prepare_threshold = NEVER_AUTOMATICALLY
-        # Only prepared statements have cached plans, and only these are prepared: plan them once, for any ids
-        # (a custom plan per call would re-plan what the cache is there to save). Set in the caller's
-        # transaction: should that one roll back, this connection plans per call, correct but slower.
-        with raw.cursor() as cursor:
-            cursor.execute("SET plan_cache_mode = force_generic_plan")
-    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
-        # The log's insert trigger admits only the recording service's transactions (models/activity.py).
-        cursor.execute(ADMIT_WRITER)
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchall()
-
-
 @transaction.atomic
 def record_sources(*, kind: str, ids: Sequence[int]) -> list[int]:
     """Record every event the source rows `ids` of `kind` stand for and are not yet in the log, and add them
@@ -379,7 +346,7 @@ def record_sources(*, kind: str, ids: Sequence[int]) -> list[int]:
     Idempotent: events already recorded are skipped by the idempotency key and change no stat.
     """
     live_stats = live_stats_enabled()
-    rows = _execute_prepared(
+    rows = execute_prepared(
         RECORD_SQL[kind], {"ids": list(ids), "recorded_at": timezone.now(), "live_stats": live_stats}
     )
     without_stats_row = [(activity_id, user_id) for activity_id, _, user_id, added in rows if not added]

@@ -6,7 +6,6 @@ recording (STATS_ADD_INSERTED), the expected stats (reconcile, the admin's recom
 batch recompute (EXPECTED_SELECT).
 """
 
-from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -105,39 +104,6 @@ def stats_add_events(*, user_ids: list[int], event_ids: list[int]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_INSERT_ZERO_ROWS, params)
         cursor.execute(_ADD_EVENTS, params)
-
-
-def _increment_sql(counter: str) -> str:
-    table = UserProfileStats._meta.db_table
-    # Plain SQL, built once per counter: on the hot path of every event, compiling an ORM update cost more
-    # than executing it.
-    return (
-        f"UPDATE {table} SET {counter} = {counter} + %s, "
-        "first_activity_at = CASE WHEN first_activity_at IS NULL OR first_activity_at > %s "
-        "THEN %s ELSE first_activity_at END, "
-        "last_activity_at = CASE WHEN last_activity_at IS NULL OR last_activity_at < %s "
-        "THEN %s ELSE last_activity_at END "
-        "WHERE user_id = %s"
-    )
-
-
-_INCREMENT_SQL = {counter: _increment_sql(counter) for counter in COUNTER_FIELDS}
-
-
-def stats_apply_event(*, user_id: int, event_type: str, amount: int, timestamp: datetime) -> None:
-    """Add one event to the player's stats.
-
-    The increment happens in the database (`col = col + n`, like an F() update), so concurrent writers never
-    lose an update; a missing stats row is created, never an error.
-    """
-    at = connection.ops.adapt_datetimefield_value(timestamp)
-    sql = _INCREMENT_SQL[COUNTER_FOR_EVENT[event_type]]
-    params = [amount, at, at, at, at, user_id]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if cursor.rowcount == 0:
-            UserProfileStats.objects.bulk_create([UserProfileStats(user_id=user_id)], ignore_conflicts=True)
-            cursor.execute(sql, params)
 
 
 def stats_expected_from_events(

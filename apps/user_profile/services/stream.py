@@ -1,7 +1,8 @@
 """The live stream: every event recorded live gets its player's next stream number, then is published.
 
-Called by the one recording path (services/events.py record_events and services/sources.py record_sources)
-in the transaction of the insert, while that transaction holds the stats row lock of every player concerned.
+Part of the one recording path, in the transaction of the insert: record_events (services/events.py) numbers
+its events in its insert statement (STREAM_APPEND_INSERTED), record_sources (services/sources.py) right after
+its insert (stream_append), while that transaction holds the stats row lock of every player concerned.
 The lock is held until commit, so each player's numbers are gapless and in commit order: the cursor of a live
 subscription carries them (docs/realtime.md). The events are published only once the transaction commits
 (`transaction.on_commit`); a rolled-back event is never numbered for good nor seen.
@@ -56,21 +57,36 @@ def stream_event_of_row(row: Sequence[Any]) -> StreamEvent:
     )
 
 
-# The number is MAX(seq) + n, read in a statement that starts after this transaction took the players' locks:
-# every earlier writer of these players has committed, so its numbers are in this statement's snapshot.
-APPEND_SQL = f"""WITH appended AS (
+# CTEs numbering the events of a CTE `inserted` (id, user_id, event_type, timestamp, metadata) that this
+# transaction has just inserted, and reading them back as stream events. The number is MAX(seq) + n, read in a
+# statement that starts after this transaction took the players' locks: every earlier writer of these players has
+# committed, so its numbers are in this statement's snapshot. (A lock taken inside the same statement would come
+# too late: the snapshot is the statement's start.)
+STREAM_APPEND_INSERTED = f"""appended AS (
     INSERT INTO {T_STREAM} (activity_id, user_id, seq)
-    SELECT a.id, a.user_id,
-           COALESCE((SELECT MAX(s.seq) FROM {T_STREAM} s WHERE s.user_id = a.user_id), 0)
-             + row_number() OVER (PARTITION BY a.user_id ORDER BY a.id)
-    FROM {T_ACTIVITY} a WHERE a.id = ANY(%(ids)s::bigint[]) AND a.user_id = ANY(%(user_ids)s::bigint[])
+    SELECT i.id, i.user_id,
+           COALESCE((SELECT MAX(s.seq) FROM {T_STREAM} s WHERE s.user_id = i.user_id), 0)
+             + row_number() OVER (PARTITION BY i.user_id ORDER BY i.id)
+    FROM inserted i
     RETURNING activity_id, user_id, seq
-)
-SELECT p.user_id, p.seq, a.id, a.event_type, a.timestamp, a.metadata
-FROM appended p JOIN {T_ACTIVITY} a ON a.id = p.activity_id AND a.user_id = p.user_id
-WHERE a.user_id = ANY(%(user_ids)s::bigint[]) ORDER BY p.user_id, p.seq"""
-# The players' ids narrow both reads of the log to their partitions (it is partitioned by player): by event id
-# alone, every partition's index would be searched.
+)"""
+STREAM_EVENTS_SELECT = """SELECT p.user_id, p.seq, i.id, i.event_type, i.timestamp, i.metadata
+FROM appended p JOIN inserted i ON i.id = p.activity_id ORDER BY p.user_id, p.seq"""
+
+# For events inserted by an earlier statement of the transaction. The players' ids narrow the read of the log
+# to their partitions (it is partitioned by player): by event id alone, every partition's index is searched.
+APPEND_SQL = f"""WITH inserted AS (
+    SELECT a.id, a.user_id, a.event_type, a.timestamp, a.metadata FROM {T_ACTIVITY} a
+    WHERE a.id = ANY(%(ids)s::bigint[]) AND a.user_id = ANY(%(user_ids)s::bigint[])
+),
+{STREAM_APPEND_INSERTED}
+{STREAM_EVENTS_SELECT}"""
+
+
+def stream_events_publish(events: list[StreamEvent]) -> None:
+    """Publish the numbered events once the transaction commits (never, if it rolls back)."""
+    if events and publisher.publishing_enabled():
+        transaction.on_commit(lambda: publisher.publish(events=events))
 
 
 def stream_append(*, activity_ids: Sequence[int], user_ids: Sequence[int]) -> list[StreamEvent]:
@@ -84,6 +100,5 @@ def stream_append(*, activity_ids: Sequence[int], user_ids: Sequence[int]) -> li
         cursor.execute(APPEND_SQL, {"ids": list(activity_ids), "user_ids": sorted(set(user_ids))})
         rows = cursor.fetchall()
     events = [stream_event_of_row(row) for row in rows]
-    if publisher.publishing_enabled():
-        transaction.on_commit(lambda: publisher.publish(events=events))
+    stream_events_publish(events)
     return events

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.test.utils import CaptureQueriesContext
 
 from apps.economy.models import DeltaCrownTransaction
 from apps.economy.services import transaction_create
@@ -16,7 +15,6 @@ from apps.user_profile.models import UserActivity, UserProfileStats
 from apps.user_profile.services.events import EventSpec, record_event, record_events
 from apps.user_profile.services.stats import (
     empty_stats,
-    stats_apply_event,
     stats_drift,
     stats_expected_from_events,
     stats_recompute,
@@ -40,18 +38,32 @@ def test_every_event_type_drives_exactly_one_counter():
     assert len(counters) == len(set(counters)) == len(COUNTER_FIELDS)
 
 
-def test_increment_uses_f_expression():
-    # given
-    user = UserFactory()
-    # when
-    with CaptureQueriesContext(connection) as queries:
-        stats_apply_event(user_id=user.pk, event_type=E.MATCH_PLAYED, amount=1, timestamp=T0)
-    # then: one UPDATE computing the new value in the database, no read of the old one
-    statements = [q["sql"] for q in queries.captured_queries]
-    assert len(statements) == 1
-    assert statements[0].startswith("UPDATE")
-    assert "SET matches_played = matches_played + 1," in statements[0]
-    assert stats_of(user).matches_played == 1
+def test_a_batch_moves_each_players_stats_by_its_sums_in_the_database():
+    # given a player with stats another writer has already moved
+    player, other = UserFactory(), UserFactory()
+    record_event(
+        user_id=player.pk,
+        event_type=E.COINS_EARNED,
+        timestamp=T0,
+        source_model="economy.test",
+        source_id=1,
+        metadata={"amount": 5},
+    )
+    # when one batch records two coin events and a match for them, and a match for another player
+    record_events(
+        events=[
+            EventSpec(player.pk, E.COINS_EARNED, T0 + timedelta(hours=2), "economy.test", 2, {"amount": 30}),
+            EventSpec(other.pk, E.MATCH_PLAYED, T0, "tournaments.match", 7),
+            EventSpec(player.pk, E.COINS_EARNED, T0 - timedelta(hours=1), "economy.test", 3, {"amount": 7}),
+            EventSpec(player.pk, E.MATCH_PLAYED, T0, "tournaments.match", 7),
+        ]
+    )
+    # then each counter is the old value plus the batch's sum, and the activity times span every event
+    stats = stats_of(player)
+    assert (stats.total_earned, stats.matches_played) == (42, 1)
+    assert (stats.first_activity_at, stats.last_activity_at) == (T0 - timedelta(hours=1), T0 + timedelta(hours=2))
+    assert stats_of(other).matches_played == 1
+    assert stats_drift(stats=stats, expected=stats_expected_from_events(user_ids=[player.pk])[player.pk]) == {}
 
 
 def test_tournament_won_increments():

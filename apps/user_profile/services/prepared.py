@@ -1,0 +1,44 @@
+"""The recording statements run prepared: each connection parses and plans each of them once.
+
+Parsing and planning a recording statement (a CTE inserting into the partitioned log, adding to the stats and
+numbering the stream) costs several times what running it for one event does. Django binds parameters on the
+client, which rules out preparing, hence a server-binding psycopg cursor on Django's connection, inside its
+transaction, with Django's error translation.
+"""
+
+from typing import Any
+
+import psycopg
+from django.db import connection
+
+from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
+
+# The log's insert trigger admits only the recording service's transactions (models/activity.py). Transaction-
+# local, so it ends with the transaction.
+ADMIT_WRITER = f"SELECT set_config('{WRITER_SETTING}', '{WRITER_TOKEN}', true)"
+
+# Django turns psycopg's automatic preparation off (prepare_threshold=None), which also refuses explicit
+# preparation; a threshold no query reaches keeps everything else unprepared and lets these statements opt in.
+NEVER_AUTOMATICALLY = 2**31 - 1
+
+
+def execute_prepared(sql: str, params: dict[str, Any], *, admit_writer: bool = True) -> list[tuple[Any, ...]]:
+    """Run `sql` as a prepared statement of this connection, in the caller's transaction; return its rows.
+
+    `admit_writer`: set the log's writer setting first (a caller that already set it in this transaction, with
+    its lock statement, passes False and saves the round trip).
+    """
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = NEVER_AUTOMATICALLY
+        # Only prepared statements have cached plans, and only these are prepared: plan them once, for any ids
+        # (a custom plan per call would re-plan what the cache is there to save). Set in the caller's
+        # transaction: should that one roll back, this connection plans per call, correct but slower.
+        with raw.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+        if admit_writer:
+            cursor.execute(ADMIT_WRITER)
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchall()
