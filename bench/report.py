@@ -125,6 +125,13 @@ def print_table(results: dict[str, Any]) -> None:
         f" {jobs['backfill_events_per_second']:,.0f} events/s | >={targets['backfill_events_per_second']:,}/s"
         f" {_verdict(backfill_met)}"
     )
+    floor = jobs.get("copy_floor")
+    if floor:
+        print(
+            f"{'COPY floor, ' + str(floor['workers']) + ' process(es)':38} {floor['rows']:>10,} events in"
+            f" {floor['seconds']:.1f}s = {floor['rows_per_second']:,.0f} events/s | (the floor: the same rows by"
+            f" COPY); backfill / floor = {jobs['backfill_events_per_second'] / floor['rows_per_second']:.2f}"
+        )
     print(
         f"{'reconcile of all players':38} {jobs['reconcile_players']:>10,} players in"
         f" {jobs['reconcile_seconds']:.1f}s | <={targets['reconcile_seconds']:g}s {_verdict(reconcile_met)}"

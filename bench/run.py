@@ -150,6 +150,7 @@ def run_jobs(args: argparse.Namespace, failures: list[str]) -> dict[str, Any]:
 
     from apps.benchmarks.services.generate import platform_generate
     from apps.user_profile.services.reconcile import stats_reconcile
+    from bench.copy_floor import copy_floor
 
     log(f"creating {args.database_url.rsplit('/', 1)[-1]} and migrating")
     recreate_database(args.database_url)
@@ -173,7 +174,12 @@ def run_jobs(args: argparse.Namespace, failures: list[str]) -> dict[str, Any]:
     reconcile_seconds = time.perf_counter() - started
     if reconcile.users_with_drift:
         failures.append(f"reconcile after the backfill found {reconcile.users_with_drift} players with drift")
+    log(f"the backfill's floor: the same events written by COPY, {workers} process(es)")
+    floor = copy_floor(database_url=args.database_url, workers=workers)
+    if floor["rows"] != created:
+        failures.append(f"the COPY floor wrote {floor['rows']:,} events, the backfill {created:,}")
     return {
+        "copy_floor": floor,
         "generate_seconds": generated.seconds,
         "events": created,
         "backfill_workers": workers,
