@@ -20,7 +20,7 @@ TWIN = "bench_copy_floor"
 def _log_table() -> tuple[str, list[str]]:
     from apps.user_profile.models import UserActivity
 
-    columns = [field.column for field in UserActivity._meta.concrete_fields]
+    columns = [str(field.column) for field in UserActivity._meta.concrete_fields]
     return UserActivity._meta.db_table, columns
 
 
