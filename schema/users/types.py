@@ -1,9 +1,9 @@
-import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
 from django.contrib.auth.models import User as UserModel
+from strawberry.utils.str_converters import to_camel_case
 
 from apps.privacy import policy
 from apps.privacy.policy import Settings
@@ -145,7 +145,7 @@ def _empty_history() -> TournamentHistoryConnection:
 
 # UserStats' fields: GraphQL name (the policy's) to attribute name (the row's).
 _STATS_FIELDS: dict[str, str] = {
-    field.graphql_name or re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), field.python_name): field.python_name
+    field.graphql_name or to_camel_case(field.python_name): field.python_name
     for field in UserStats.__strawberry_definition__.fields  # type: ignore[attr-defined]
 }
 
