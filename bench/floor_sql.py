@@ -131,6 +131,9 @@ def _percent(ratio: float) -> float:
 
 
 def _camel(name: str) -> str:
+    # strawberry's to_camel_case (the schema's field names; what the rest of the project uses), kept here because
+    # the bare ASGI floor (bench/bare.py) imports this module and must not import strawberry; tests/bench checks
+    # the two agree on every counter.
     head, *rest = name.split("_")
     return head + "".join(part.capitalize() for part in rest)
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from strawberry.utils.str_converters import to_camel_case
+
 from apps.user_profile.event_types import COUNTER_FOR_EVENT
 from apps.user_profile.models.activity import ECONOMY_EVENT_TYPES
 from apps.user_profile.models.activity import ActivityEventType as E
@@ -82,16 +84,11 @@ def sees_everything(*, viewer: Viewer, owner_id: int) -> bool:
 _A = Audience
 
 
-def _graphql_name(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
-
-
 # Each stored counter counts the events of one type (event_types.COUNTER_FOR_EVENT). Counters stay public
 # whatever the activity setting; a coin counter follows the economy setting, as its events do. Derived from
 # the event types' facts, so a new counter is classified with its event type.
 COUNTER_AUDIENCES: dict[str, Audience] = {
-    f"UserStats.{_graphql_name(counter)}": _A.ECONOMY if event_type in ECONOMY_EVENT_TYPES else _A.EVERYONE
+    f"UserStats.{to_camel_case(counter)}": _A.ECONOMY if event_type in ECONOMY_EVENT_TYPES else _A.EVERYONE
     for event_type, counter in COUNTER_FOR_EVENT.items()
 }
 

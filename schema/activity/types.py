@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.utils.str_converters import to_camel_case
 
 from apps.privacy import policy
 from apps.privacy.policy import Settings, Viewer
@@ -122,12 +123,7 @@ ActivityDetails = Annotated[
 def _visible(node: ActivityNode, type_name: str, values: dict[str, Any]) -> dict[str, Any]:
     """`values` (python names) with the fields the policy does not show this viewer set to None."""
     visible = node.visible(type_name)
-    return {name: (value if _camel(name) in visible else None) for name, value in values.items()}
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
+    return {name: (value if to_camel_case(name) in visible else None) for name, value in values.items()}
 
 
 def activity_details(node: ActivityNode) -> Any:

@@ -4,26 +4,20 @@ Arguments are checked before any work, so a bad one fails its own field and neve
 players' fields; the privacy policy decides what the viewer sees (the fields' PolicyGuard, then the event
 types hidden from the viewer and the coin columns)."""
 
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from apps.privacy import policy
 from apps.user_profile.selectors.activity import InvalidPageArgumentsError
 from apps.user_profile.selectors.calendar import (
     Calendar,
-    CalendarDay,
     InvalidCalendarArgumentError,
     calendar_range,
     validate_time_zone,
 )
 from apps.user_profile.selectors.streaks import validate_form_size
-from schema.calendar.types import (
-    ActivityCalendar,
-    ActivityCalendarDay,
-    ActivityCalendarTotals,
-    FormEntry,
-    FormResult,
-    Streaks,
-)
+from schema.calendar.types import ActivityCalendar, FormEntry, Streaks
 from schema.context import Info
 from schema.errors import BadInputError
 from schema.privacy.access import settings_for_visibility
@@ -59,53 +53,33 @@ async def activity_calendar(
         raise BadInputError(str(error)) from error
     hidden = await _hidden_event_types(info, owner_id)
     calendar = await info.context.loaders.activity_calendar.load((owner_id, start, end, zone, hidden))
-    return _calendar_type(calendar, coins=await _coins_visible(info, owner_id))
+    if await _coins_visible(info, owner_id):
+        return calendar  # type: ignore[return-value]
+    return _CalendarWithoutCoins(calendar)  # type: ignore[return-value]
 
 
-def _calendar_type(calendar: Calendar, *, coins: bool) -> ActivityCalendar:
-    def day(row: CalendarDay) -> ActivityCalendarDay:
-        return ActivityCalendarDay(
-            date=row.date,
-            total=row.total,
-            tournaments=row.tournaments,
-            matches=row.matches,
-            wins=row.wins,
-            achievements=row.achievements,
-            coins_earned=row.coins_earned if coins else None,  # type: ignore[arg-type]
-            coins_spent=row.coins_spent if coins else None,  # type: ignore[arg-type]
-        )
+_NO_COINS: dict[str, Any] = {"coins_earned": None, "coins_spent": None}
 
-    totals = day(calendar.totals)
-    return ActivityCalendar(
-        time_zone=calendar.time_zone,
-        from_=calendar.start,
-        to=calendar.end,
-        days=[day(row) for row in calendar.days],
-        totals=ActivityCalendarTotals(
-            total=totals.total,
-            active_days=calendar.active_days,
-            tournaments=totals.tournaments,
-            matches=totals.matches,
-            wins=totals.wins,
-            achievements=totals.achievements,
-            coins_earned=totals.coins_earned,
-            coins_spent=totals.coins_spent,
-        ),
-    )
+
+class _CalendarWithoutCoins:
+    """A calendar as a viewer who may not see the player's coin events sees it (the policy's coinsEarned and
+    coinsSpent of ActivityCalendarDay): its days and totals with the coin sums null, the rest the calendar's."""
+
+    __slots__ = ("_calendar", "days", "totals")
+
+    def __init__(self, calendar: Calendar) -> None:
+        self._calendar = calendar
+        self.days = [replace(day, **_NO_COINS) for day in calendar.days]
+        self.totals = replace(calendar.totals, **_NO_COINS)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._calendar, name)
 
 
 async def streaks(*, owner_id: int, info: Info, time_zone: str) -> Streaks:
     zone = _time_zone(time_zone)
     hidden = await _hidden_event_types(info, owner_id)
-    found = await info.context.loaders.streaks.load((owner_id, zone, hidden))
-    return Streaks(
-        time_zone=found.time_zone,
-        current_win_streak=found.current_win_streak,
-        longest_win_streak=found.longest_win_streak,
-        current_daily_streak=found.current_daily_streak,
-        longest_daily_streak=found.longest_daily_streak,
-        last_active_day=found.last_active_day,
-    )
+    return await info.context.loaders.streaks.load((owner_id, zone, hidden))  # type: ignore[return-value]
 
 
 async def form(*, owner_id: int, info: Info, last: int) -> list[FormEntry]:
@@ -113,8 +87,4 @@ async def form(*, owner_id: int, info: Info, last: int) -> list[FormEntry]:
         validate_form_size(last)
     except InvalidPageArgumentsError as error:
         raise BadInputError(str(error)) from error
-    entries = await info.context.loaders.form.load((owner_id, last))
-    return [
-        FormEntry(result=FormResult(entry.result), completed_at=entry.completed_at, match_id=entry.match_id)
-        for entry in entries
-    ]
+    return await info.context.loaders.form.load((owner_id, last))  # type: ignore[return-value]

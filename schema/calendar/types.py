@@ -1,4 +1,7 @@
-"""The GraphQL types of a player's activity calendar, streaks and recent form (docs/analytics-calendar.md)."""
+"""The GraphQL types of a player's activity calendar, streaks and recent form (docs/analytics-calendar.md).
+
+They resolve the selectors' dataclasses as they are (apps/user_profile/selectors/calendar.py and streaks.py:
+Calendar, CalendarDay, CalendarTotals, Streaks, FormEntry), their attributes named alike: no copy per field."""
 
 import datetime as dt
 import enum
@@ -59,8 +62,8 @@ class ActivityCalendarTotals:
 @strawberry.type(description="A player's activity per local day over a range of up to a year, in one time zone.")
 class ActivityCalendar:
     time_zone: str = strawberry.field(description="The IANA time zone the days are in.")
-    from_: dt.date = strawberry.field(name="from", description="The range's first day (included).")
-    to: dt.date = strawberry.field(description="The range's last day (included).")
+    start: dt.date = strawberry.field(name="from", description="The range's first day (included).")
+    end: dt.date = strawberry.field(name="to", description="The range's last day (included).")
     days: list[ActivityCalendarDay] = strawberry.field(
         description="The days with at least one event the viewer may see, oldest first.",
         directives=[ListSize(assumed_size=MAX_CALENDAR_DAYS)],
@@ -84,7 +87,7 @@ class Streaks:
 
 @strawberry.type(description="One result of a player's recent form.")
 class FormEntry:
-    result: FormResult  # type: ignore[valid-type]
+    result: FormResult  # type: ignore[valid-type]  # the selector's value (WIN, LOSS, DRAW) names its member
     completed_at: dt.datetime = strawberry.field(description="When the match completed.")
     match_id: strawberry.Private[int]
 

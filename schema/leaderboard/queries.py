@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -11,7 +11,7 @@ from schema.db import run_sync
 from schema.directives import Cost, connection_size
 from schema.errors import BadInputError
 from schema.leaderboard.types import LeaderboardConnection, LeaderboardMetric
-from schema.pagination import page_info
+from schema.pagination import connection_of
 
 
 @strawberry.type
@@ -63,11 +63,6 @@ class LeaderboardQuery:
         loaders.prime(loaders.user, (entry.stats.user for entry in page.items), lambda user: user.pk)
         # Each row came with its player's privacy settings: the fields below need no lookup for them.
         loaders.privacy_settings.prime_many({entry.stats.user_id: entry.settings for entry in page.items})
-        return LeaderboardConnection(
-            edges=page.items,  # type: ignore[arg-type]
-            page_info=page_info(
-                cursors=[entry.cursor for entry in page.items],
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-            ),
-        )
+        # The entries are the edges: LeaderboardEdge resolves its cursor, rank, node and entry from one.
+        edges: list[Any] = page.items
+        return connection_of(LeaderboardConnection, page, edges)

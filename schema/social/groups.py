@@ -27,7 +27,7 @@ from schema.context import Info
 from schema.db import run_sync
 from schema.directives import Cost, ListSize
 from schema.errors import BadInputError
-from schema.pagination import PageInfo, page_info
+from schema.pagination import PageInfo, connection_of
 from schema.privacy.access import settings_for_visibility
 from schema.scalars import BigInt
 from schema.tournaments.types import Tournament
@@ -109,12 +109,6 @@ class ActivityGroupConnection:
     page_info: PageInfo
 
 
-def empty_activity_groups() -> ActivityGroupConnection:
-    return ActivityGroupConnection(
-        edges=[], page_info=page_info(cursors=[], has_next_page=False, has_previous_page=False)
-    )
-
-
 def _selected(selections: Iterable[Any], name: str) -> list[Any]:
     """Every selection called `name` anywhere below (fragments included): what the page will ask for."""
     found = []
@@ -182,14 +176,7 @@ async def activity_groups_of(
         ActivityGroupEdge(cursor=group.cursor, node=ActivityGroupType.of(group, shows_amount=shows_amount))
         for group in page.items
     ]
-    return ActivityGroupConnection(
-        edges=edges,
-        page_info=page_info(
-            cursors=[edge.cursor for edge in edges],
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-        ),
-    )
+    return connection_of(ActivityGroupConnection, page, edges)
 
 
-__all__ = ["DEFAULT_TIME_ZONE", "ActivityGroupConnection", "activity_groups_of", "empty_activity_groups"]
+__all__ = ["DEFAULT_TIME_ZONE", "ActivityGroupConnection", "activity_groups_of"]

@@ -19,7 +19,7 @@ from schema.db import run_sync
 from schema.directives import Cost, connection_size
 from schema.errors import BadInputError, PermissionDeniedError, UnauthenticatedError
 from schema.node import pk_from_global_id
-from schema.pagination import PageInfo, page_info
+from schema.pagination import PageInfo, connection_of
 from schema.privacy.access import field_visible
 from schema.tournaments.types import Match, Tournament
 from schema.users.types import User
@@ -116,14 +116,7 @@ class HeadToHead:
         except (InvalidCursorError, InvalidPageArgumentsError) as error:
             raise BadInputError(str(error)) from error
         edges = [HeadToHeadMeetingEdge(cursor=item.cursor, node=HeadToHeadMeeting(meeting=item)) for item in page.items]
-        return HeadToHeadMeetingConnection(
-            edges=edges,
-            page_info=page_info(
-                cursors=[edge.cursor for edge in edges],
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-            ),
-        )
+        return connection_of(HeadToHeadMeetingConnection, page, edges)
 
 
 async def head_to_head_of(info: Info, *, a: strawberry.ID, b: strawberry.ID) -> HeadToHead | None:

@@ -1,9 +1,9 @@
-import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
 from django.contrib.auth.models import User as UserModel
+from strawberry.utils.str_converters import to_camel_case
 
 from apps.privacy import policy
 from apps.privacy.policy import Settings
@@ -31,7 +31,7 @@ from schema.economy.types import EconomySummary, economy_summary_for
 from schema.errors import BadInputError, PermissionDeniedError, UnauthenticatedError
 from schema.model_types import column, model_type
 from schema.node import Node, to_global_id
-from schema.pagination import page_info
+from schema.pagination import connection_of, empty_connection
 from schema.privacy.access import settings_at_hand, settings_for_visibility
 from schema.privacy.extensions import PolicyGuard
 from schema.privacy.types import PrivacySettings, privacy_settings_type
@@ -40,7 +40,6 @@ from schema.social.groups import (
     DEFAULT_TIME_ZONE,
     ActivityGroupConnection,
     activity_groups_of,
-    empty_activity_groups,
 )
 from schema.tournaments.history import TournamentHistoryConnection, TournamentHistoryEdge, TournamentHistoryEntry
 
@@ -137,15 +136,9 @@ def _economy_denied(info: Info) -> None:
     raise denied("Only the player and staff may see a player's economy summary.")
 
 
-def _empty_history() -> TournamentHistoryConnection:
-    return TournamentHistoryConnection(
-        edges=[], page_info=page_info(cursors=[], has_next_page=False, has_previous_page=False)
-    )
-
-
 # UserStats' fields: GraphQL name (the policy's) to attribute name (the row's).
 _STATS_FIELDS: dict[str, str] = {
-    field.graphql_name or re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), field.python_name): field.python_name
+    field.graphql_name or to_camel_case(field.python_name): field.python_name
     for field in UserStats.__strawberry_definition__.fields  # type: ignore[attr-defined]
 }
 
@@ -179,7 +172,7 @@ class User(Node):
         description="Newest first. `first`/`after` page to older events, `last`/`before` to newer ones (at "
         "most 100). `since` is inclusive, `until` exclusive. Economy events only for the player and staff.",
         directives=[connection_size(assumed_size=DEFAULT_PAGE_SIZE, slicing_arguments=("first", "last"))],
-        extensions=[PolicyGuard("User.activities", denied=lambda info: _empty_activities())],
+        extensions=[PolicyGuard("User.activities", denied=lambda info: empty_connection(ActivityConnection))],
     )
     async def activities(
         root: UserModel,
@@ -227,19 +220,14 @@ class User(Node):
             ActivityEdge(cursor=page.cursor_of(item), node=ActivityNode(item, viewer=viewer, settings=settings))  # type: ignore[arg-type]
             for item in page.items
         ]
-        return ActivityConnection(
-            edges=edges,
-            page_info=page_info(
-                cursors=[edge.cursor for edge in edges],
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-            ),
-        )
+        return connection_of(ActivityConnection, page, edges)
 
     @strawberry.field(
         description="One entry per tournament registered for, newest first (at most 100).",
         directives=[connection_size(assumed_size=DEFAULT_PAGE_SIZE)],
-        extensions=[PolicyGuard("User.tournamentHistory", denied=lambda info: _empty_history())],
+        extensions=[
+            PolicyGuard("User.tournamentHistory", denied=lambda info: empty_connection(TournamentHistoryConnection))
+        ],
     )
     async def tournament_history(
         root: UserModel, info: Info, first: int | None = None, after: str | None = None
@@ -255,14 +243,7 @@ class User(Node):
         page = await loaders.tournament_history_page.load((root.pk, first, cursor))
         loaders.prime(loaders.tournament, (e.tournament for e in page.items), lambda t: t.pk)
         edges = [TournamentHistoryEdge(cursor=item.cursor, node=item) for item in page.items]  # type: ignore[arg-type]
-        return TournamentHistoryConnection(
-            edges=edges,
-            page_info=page_info(
-                cursors=[edge.cursor for edge in edges],
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-            ),
-        )
+        return connection_of(TournamentHistoryConnection, page, edges)
 
     @strawberry.field(
         description="The player's and staff's eyes only, unless the player made their economy public: others "
@@ -295,7 +276,7 @@ class User(Node):
         "events without a tournament per local day in `timeZone`, an IANA name). Newest first, `first`/`after` "
         "(at most 100 groups). Coin groups only as the privacy policy allows.",
         directives=[connection_size(assumed_size=DEFAULT_PAGE_SIZE)],
-        extensions=[PolicyGuard("User.activityGroups", denied=lambda info: empty_activity_groups())],
+        extensions=[PolicyGuard("User.activityGroups", denied=lambda info: empty_connection(ActivityGroupConnection))],
     )
     async def activity_groups(
         root: UserModel,
@@ -341,10 +322,6 @@ class User(Node):
     )
     async def form(root: UserModel, info: Info, last: int = DEFAULT_FORM) -> list[FormEntry] | None:
         return await calendar_fields.form(owner_id=root.pk, info=info, last=last)
-
-
-def _empty_activities() -> ActivityConnection:
-    return ActivityConnection(edges=[], page_info=page_info(cursors=[], has_next_page=False, has_previous_page=False))
 
 
 __all__ = ["Activity", "TournamentHistoryEntry", "User", "UserStats"]

@@ -1,23 +1,38 @@
 """The floors' shared pieces agree with the product: session decoding, cursors and the stats counters."""
 
 import asyncio
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import override_settings
+from strawberry.utils.str_converters import to_camel_case
 
 from apps.user_profile.event_types import COUNTER_FIELDS
 from apps.user_profile.selectors.cursors import ActivityCursor, encode_cursor
 from bench import bare, floor_sql
 
 SECRET = "bench-test-secret"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_counter_fields_are_the_stats_models() -> None:
     assert floor_sql.COUNTER_FIELDS == COUNTER_FIELDS
+
+
+def test_counter_names_are_the_schemas() -> None:
+    # The floor spells camelCase itself (the bare floor imports no strawberry): as strawberry does.
+    assert [floor_sql._camel(name) for name in COUNTER_FIELDS] == [to_camel_case(name) for name in COUNTER_FIELDS]
+
+
+def test_bare_floor_imports_no_strawberry() -> None:
+    code = "import sys, bench.bare; sys.exit('strawberry' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
 
 
 def test_tables_are_the_models() -> None:

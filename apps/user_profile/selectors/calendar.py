@@ -93,6 +93,11 @@ class CalendarDay:
 
 
 @dataclass(frozen=True, slots=True)
+class CalendarTotals(CalendarDay):
+    active_days: int  # days with at least one event the viewer may see
+
+
+@dataclass(frozen=True, slots=True)
 class Calendar:
     start: date
     end: date
@@ -100,10 +105,11 @@ class Calendar:
     days: list[CalendarDay] = field(default_factory=list)  # days with at least one event, oldest first
 
     @property
-    def totals(self) -> CalendarDay:
-        """The sums over the range (its `date` is the range's first day)."""
-        return CalendarDay(
+    def totals(self) -> CalendarTotals:
+        """The sums over the range (its `date` is the range's first day), and how many days are active."""
+        return CalendarTotals(
             date=self.start,
+            active_days=self.active_days,
             **{name: sum(getattr(day, name) for day in self.days) for name in _COUNTS},
         )
 
