@@ -24,7 +24,7 @@ from apps.user_profile.selectors import (
     tournament_history_pages,
 )
 from apps.user_profile.selectors.calendar import Calendar
-from apps.user_profile.selectors.rows import models_by_pk
+from apps.user_profile.selectors.rows import models_by_pk, players_by_pk
 from apps.user_profile.selectors.streaks import FormEntry, Streaks
 from schema.calendar import loaders as calendar_loaders
 from schema.calendar.loaders import CalendarKey, FormKey, StreaksKey
@@ -155,7 +155,7 @@ def _user_loader(privacy_settings: DataLoader[int, Settings]) -> DataLoader[int,
     that ask the policy about a player fetched by id need no second query."""
 
     def fetch(keys: Sequence[int]) -> list[User | None]:
-        found = User.objects.select_related("privacy_settings").in_bulk(list(keys))
+        found = players_by_pk(keys)
         return [found.get(key) for key in keys]
 
     async def load(keys: list[int]) -> list[User | None]:

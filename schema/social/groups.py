@@ -9,6 +9,7 @@ import strawberry
 from django.contrib.auth.models import User as UserModel
 
 from apps.privacy import policy
+from apps.privacy.policy import Settings
 from apps.tournaments.models import Tournament as TournamentModel
 from apps.user_profile.models import UserActivity
 from apps.user_profile.selectors import InvalidCursorError, InvalidPageArgumentsError
@@ -21,7 +22,7 @@ from apps.user_profile.selectors.groups import (
     GroupCursor,
     activity_group_page,
 )
-from apps.user_profile.selectors.rows import models_by_pk
+from apps.user_profile.selectors.rows import activities_of, models_by_pk
 from schema.activity.types import Activity, ActivityEventType, ActivityNode
 from schema.context import Info
 from schema.db import run_sync
@@ -52,9 +53,22 @@ class ActivityGroupType:
         description="Coin groups: the coins the members moved, as the privacy policy allows."
     )
     group: strawberry.Private[ActivityGroup]
+    # What the page read with the groups (see _page_and_relations): the relations below resolve from these
+    # without a loader's future and task per group; anything not read with the page goes through the loaders.
+    tournament_row: strawberry.Private[TournamentModel | None] = None
+    member_rows: strawberry.Private[dict[int, UserActivity] | None] = None
+    member_settings: strawberry.Private[Settings | None] = None
 
     @classmethod
-    def of(cls, group: ActivityGroup, *, shows_amount: bool) -> "ActivityGroupType":
+    def of(
+        cls,
+        group: ActivityGroup,
+        *,
+        shows_amount: bool,
+        tournaments: dict[int, TournamentModel],
+        members: dict[int, UserActivity],
+        settings: Settings,
+    ) -> "ActivityGroupType":
         return cls(
             key=group.key,
             event_type=_EVENT_TYPE[group.event_type],
@@ -64,15 +78,20 @@ class ActivityGroupType:
             day=group.day,
             amount=BigInt(group.amount) if shows_amount and group.amount is not None else None,
             group=group,
+            tournament_row=tournaments.get(group.tournament_id) if group.tournament_id is not None else None,
+            member_rows=members,
+            member_settings=settings,
         )
 
     @strawberry.field(
         description="The tournament a group folded by tournament is about.", directives=[Cost(weight="1")]
     )
-    async def tournament(self, info: Info) -> Tournament | None:
+    def tournament(self, info: Info) -> Tournament | None:
         if self.group.tournament_id is None:
             return None
-        return await info.context.loaders.tournament.load(self.group.tournament_id)  # type: ignore[return-value]
+        if self.tournament_row is not None:
+            return self.tournament_row  # type: ignore[return-value]
+        return info.context.loaders.tournament.load(self.group.tournament_id)  # type: ignore[return-value]
 
     @strawberry.field(
         description=f"The newest members, newest first (default {DEFAULT_GROUP_MEMBERS}, at most "
@@ -83,12 +102,20 @@ class ActivityGroupType:
             )
         ],
     )
-    async def members(self, info: Info, first: int = DEFAULT_GROUP_MEMBERS) -> list[Activity]:
+    def members(self, info: Info, first: int = DEFAULT_GROUP_MEMBERS) -> list[Activity]:
         if not 0 <= first <= MAX_GROUP_MEMBERS:
             raise BadInputError(f"`first` must be between 0 and {MAX_GROUP_MEMBERS}, got {first}.")
+        wanted = self.group.member_ids[:first]
+        rows, settings = self.member_rows, self.member_settings
+        if rows is not None and settings is not None and all(pk in rows for pk in wanted):
+            viewer = info.context.viewer
+            return [ActivityNode(rows[pk], viewer=viewer, settings=settings) for pk in wanted]  # type: ignore[misc]
+        return self._load_members(info, wanted)  # type: ignore[return-value]
+
+    async def _load_members(self, info: Info, wanted: tuple[int, ...]) -> list[Activity]:
         context = info.context
         owner_id = self.group.owner_id
-        events = await context.loaders.activity.load_many(list(self.group.member_ids[:first]))
+        events = await context.loaders.activity.load_many(list(wanted))
         settings = await settings_for_visibility(info, owner_id)
         return [
             ActivityNode(event, viewer=context.viewer, settings=settings)  # type: ignore[misc]
@@ -109,13 +136,13 @@ class ActivityGroupConnection:
     page_info: PageInfo
 
 
-def _selected(selections: Iterable[Any], name: str) -> list[Any]:
+def selections_named(selections: Iterable[Any], name: str) -> list[Any]:
     """Every selection called `name` anywhere below (fragments included): what the page will ask for."""
     found = []
     for selection in selections:
         if getattr(selection, "name", None) == name:
             found.append(selection)
-        found += _selected(getattr(selection, "selections", None) or [], name)
+        found += selections_named(getattr(selection, "selections", None) or [], name)
     return found
 
 
@@ -126,11 +153,13 @@ class _Prefetch:
 
 
 def _prefetch(info: Info) -> _Prefetch:
-    members = _selected(info.selected_fields, "members")
+    members = selections_named(info.selected_fields, "members")
     # Literals arrive as text, variables as numbers; only a size the members field accepts (it refuses others).
     sizes = [str(m.arguments.get("first", DEFAULT_GROUP_MEMBERS)) for m in members]
     valid = [int(size) for size in sizes if size.isdigit() and int(size) <= MAX_GROUP_MEMBERS]
-    return _Prefetch(tournaments=bool(_selected(info.selected_fields, "tournament")), members=max(valid, default=0))
+    return _Prefetch(
+        tournaments=bool(selections_named(info.selected_fields, "tournament")), members=max(valid, default=0)
+    )
 
 
 def _page_and_relations(
@@ -141,7 +170,7 @@ def _page_and_relations(
     tournament_ids = {g.tournament_id for g in page.items if g.tournament_id is not None}
     member_ids = [pk for g in page.items for pk in g.member_ids[: prefetch.members]]
     tournaments = models_by_pk(TournamentModel, tournament_ids) if prefetch.tournaments and tournament_ids else {}
-    members = models_by_pk(UserActivity, member_ids) if member_ids else {}
+    members = activities_of(arguments["owner_id"], member_ids) if member_ids else {}
     return page, tournaments, members
 
 
@@ -173,7 +202,12 @@ async def activity_groups_of(
     loaders.tournament.prime_many(tournaments)
     loaders.activity.prime_many(members)
     edges = [
-        ActivityGroupEdge(cursor=group.cursor, node=ActivityGroupType.of(group, shows_amount=shows_amount))
+        ActivityGroupEdge(
+            cursor=group.cursor,
+            node=ActivityGroupType.of(
+                group, shows_amount=shows_amount, tournaments=tournaments, members=members, settings=settings
+            ),
+        )
         for group in page.items
     ]
     return connection_of(ActivityGroupConnection, page, edges)

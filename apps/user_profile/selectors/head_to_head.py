@@ -113,6 +113,12 @@ MEETINGS_SQL = f"""
 """
 
 
+# Matches played by each of the two (the stats row; a player without one has played none). Raw SQL: compiling
+# the queryset cost more than running it.
+_STATS_TABLE = UserProfileStats._meta.db_table
+_PLAYED_SQL = f"SELECT user_id, matches_played FROM {_STATS_TABLE} WHERE user_id = ANY(%s)"
+
+
 def _check_pair(player_a_id: int, player_b_id: int) -> None:
     if player_a_id == player_b_id:
         raise SamePlayerError("Head-to-head needs two different players.")
@@ -121,9 +127,9 @@ def _check_pair(player_a_id: int, player_b_id: int) -> None:
 def head_to_head_driver(*, player_a_id: int, player_b_id: int) -> int:
     """The player of the two with fewer matches played (their outcome events are the ones walked)."""
     _check_pair(player_a_id, player_b_id)
-    played = dict(
-        UserProfileStats.objects.filter(user_id__in=[player_a_id, player_b_id]).values_list("user_id", "matches_played")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_PLAYED_SQL, [[player_a_id, player_b_id]])
+        played = dict(cursor.fetchall())
     return player_b_id if played.get(player_b_id, 0) < played.get(player_a_id, 0) else player_a_id
 
 

@@ -10,12 +10,15 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
+import psycopg
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Model
 
 from apps.privacy.models import PrivacySettings
-from apps.user_profile.models import UserProfileStats
+from apps.user_profile.models import UserActivity, UserProfileStats
 from config.db_router import read_connection
 
 M = TypeVar("M", bound=Model)
@@ -59,6 +62,66 @@ def models_by_pk(model: type[M], pks: Iterable[int]) -> dict[int, M]:
     return {instance.pk: instance for instance in found}
 
 
+@cache
+def _activities_of_sql() -> str:
+    _, columns, _ = _columns(UserActivity)
+    quote = connection.ops.quote_name
+    table = quote(UserActivity._meta.db_table)
+    return f"SELECT {columns} FROM {table} WHERE {table}.{quote('user_id')} = %s AND {table}.{quote('id')} = ANY(%s)"
+
+
+def activities_of(owner_id: int, pks: Iterable[int]) -> dict[int, UserActivity]:
+    """Events of one player by id. The log is partitioned by player: with the player named, the statement
+    reads one partition's primary key, where ids alone probe all 16 (models_by_pk)."""
+    with read_connection().cursor() as cursor:
+        cursor.execute(_activities_of_sql(), [owner_id, list(pks)])
+        found = [_instance(UserActivity, row) for row in cursor.fetchall()]
+    return {instance.pk: instance for instance in found}
+
+
+# Django turns psycopg's automatic preparation off (prepare_threshold=None), which also refuses explicit
+# preparation; a threshold no query reaches keeps everything else unprepared and lets chosen statements opt in
+# (as services/sources.py does for the record statements).
+NEVER_AUTOMATICALLY = 2**31 - 1
+
+
+class _Prepared:
+    """A Django cursor wrapper whose statements run prepared: the execute wrappers (the request's tracking and
+    cancelling, query counting) and the error translation stay Django's."""
+
+    cursor: Any
+    db: BaseDatabaseWrapper
+
+    def _execute(self, sql: str, params: Any, *ignored_wrapper_args: Any) -> Any:
+        self.db.validate_no_broken_transaction()
+        with self.db.wrap_database_errors:
+            return self.cursor.execute(sql, params, prepare=True)
+
+
+class _PreparedCursorWrapper(_Prepared, CursorWrapper):
+    pass
+
+
+class _PreparedCursorDebugWrapper(_Prepared, CursorDebugWrapper):
+    pass
+
+
+def prepared_cursor(db: BaseDatabaseWrapper) -> CursorWrapper:
+    """A cursor of `db` whose statements are prepared statements of its connection, parameters bound on the
+    server: the connection parses and plans a statement once, then only executes it (PostgreSQL keeps a generic
+    plan once it costs no more than the custom ones). For hot reads whose planning costs more than their
+    execution, such as a few LIMITed walks over every partition of the activity log, whose plan weighs each
+    of the 16 partitions before pruning them at run time.
+    """
+    db.ensure_connection()
+    raw = db.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = NEVER_AUTOMATICALLY
+    db.validate_thread_sharing()
+    wrapper = _PreparedCursorDebugWrapper if db.queries_logged else _PreparedCursorWrapper
+    return wrapper(psycopg.Cursor(raw), db)
+
+
 # What a player lookup brings along, as select_related would: the reverse one-to-one rows every read of a player
 # needs (the stats, the most asked-for field; the privacy settings, which decide what the rest shows).
 PLAYER_RELATED: tuple[tuple[str, type[Model]], ...] = (
@@ -68,16 +131,33 @@ PLAYER_RELATED: tuple[tuple[str, type[Model]], ...] = (
 
 
 @cache
-def _player_sql() -> str:
+def _players_sql(related: tuple[tuple[str, type[Model]], ...], where: str) -> str:
     quote = connection.ops.quote_name
     users = quote(User._meta.db_table)
     columns = [_columns(User)[1]]
     joins = []
-    for _, model in PLAYER_RELATED:
+    for _, model in related:
         table = quote(model._meta.db_table)
         columns.append(_columns(model)[1])
         joins.append(f"LEFT JOIN {table} ON {table}.{quote('user_id')} = {users}.{quote('id')}")
-    return f"SELECT {', '.join(columns)} FROM {users} {' '.join(joins)} WHERE {users}.{quote('username')} = %s"
+    return f"SELECT {', '.join(columns)} FROM {users} {' '.join(joins)} WHERE {users}.{where}"
+
+
+def _player_sql() -> str:
+    return _players_sql(PLAYER_RELATED, f"{connection.ops.quote_name('username')} = %s")
+
+
+def _player(row: Sequence[Any], related: tuple[tuple[str, type[Model]], ...]) -> User:
+    start = len(_columns(User)[0])
+    user = _instance(User, row[:start])
+    for name, model in related:
+        names = _columns(model)[0]
+        values = row[start : start + len(names)]
+        # The related row's primary key is NULL when the player has no such row yet.
+        present = values[names.index(model._meta.pk.attname)] is not None
+        user._state.fields_cache[name] = _instance(model, values) if present else None
+        start += len(names)
+    return user
 
 
 def player_by_username(username: str) -> User | None:
@@ -86,15 +166,17 @@ def player_by_username(username: str) -> User | None:
     with read_connection().cursor() as cursor:
         cursor.execute(_player_sql(), [username])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    start = len(_columns(User)[0])
-    user = _instance(User, row[:start])
-    for name, model in PLAYER_RELATED:
-        names = _columns(model)[0]
-        values = row[start : start + len(names)]
-        # The related row's primary key is NULL when the player has no such row yet.
-        present = values[names.index(model._meta.pk.attname)] is not None
-        user._state.fields_cache[name] = _instance(model, values) if present else None
-        start += len(names)
-    return user
+    return None if row is None else _player(row, PLAYER_RELATED)
+
+
+# What a player fetched by id brings along: the privacy settings, which decide what the rest shows.
+PLAYER_BY_PK_RELATED: tuple[tuple[str, type[Model]], ...] = (("privacy_settings", PrivacySettings),)
+
+
+def players_by_pk(pks: Iterable[int]) -> dict[int, User]:
+    """`User.objects.select_related("privacy_settings").in_bulk(pks)` without compiling a queryset."""
+    sql = _players_sql(PLAYER_BY_PK_RELATED, f"{connection.ops.quote_name('id')} = ANY(%s)")
+    with read_connection().cursor() as cursor:
+        cursor.execute(sql, [list(pks)])
+        found = [_player(row, PLAYER_BY_PK_RELATED) for row in cursor.fetchall()]
+    return {user.pk: user for user in found}

@@ -12,6 +12,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from django.db import connection
@@ -21,6 +22,7 @@ from apps.user_profile.event_types import ActivityEventType as E
 from apps.user_profile.models import UserActivity
 from apps.user_profile.selectors.activity import InvalidPageArgumentsError
 from apps.user_profile.selectors.calendar import local_today
+from apps.user_profile.selectors.rows import prepared_cursor
 
 MAX_FORM = 20
 DEFAULT_FORM = 5
@@ -121,10 +123,13 @@ def streaks_of(
     return found
 
 
+@cache
 def _form_sql() -> str:
     table = UserActivity._meta.db_table
     # The latest `last` of each outcome type, each a walk of the (user, type, time) index from its newest end,
     # then the latest `last` of those: at most 3 x `last` rows read, however many matches the player has.
+    # Planning it (three walks, each over every partition of the log until run time prunes them) costs several
+    # times running it: form_of runs it prepared.
     latest_of_type = (
         "(SELECT a.id, a.event_type, a.source_id, a.timestamp FROM {table} a "
         "WHERE a.user_id = owner.id AND a.event_type = '{event_type}' "
@@ -151,7 +156,7 @@ def form_of(*, owner_ids: Iterable[int], last: int) -> dict[int, list[FormEntry]
     if last == 0 or not owners:
         return found
     params: dict[str, Any] = {"owners": owners, "last": last}
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_form_sql(), params)
         for owner_id, event_type, match_id, completed_at, activity_id in cursor.fetchall():
             found[owner_id].append(

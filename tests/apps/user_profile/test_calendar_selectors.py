@@ -1,8 +1,11 @@
 """The calendar, streak and form selectors: local days in odd offsets and across daylight-saving changes."""
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.user_profile.event_types import COIN_EVENT_TYPES
 from apps.user_profile.selectors.activity import InvalidPageArgumentsError
@@ -12,7 +15,7 @@ from apps.user_profile.selectors.calendar import (
     calendar_range,
     validate_time_zone,
 )
-from apps.user_profile.selectors.streaks import form_of, streaks_of
+from apps.user_profile.selectors.streaks import _form_sql, form_of, streaks_of
 from tests.apps.user_profile.calendar_history import record_step
 from tests.factories import UserFactory
 
@@ -213,3 +216,31 @@ def test_form_lists_the_latest_outcomes_newest_first() -> None:
 def test_form_size_is_bounded(last: int) -> None:
     with pytest.raises(InvalidPageArgumentsError, match="between 0 and 20"):
         form_of(owner_ids=[1], last=last)
+
+
+def test_form_runs_as_a_prepared_statement_seen_by_the_execute_wrappers() -> None:
+    # given two players with matches
+    players = [UserFactory(), UserFactory()]
+    for n, player in enumerate(players):
+        record_step(user_id=player.pk, step="win", at=utc(2026, 6, 1 + n))
+        record_step(user_id=player.pk, step="loss", at=utc(2026, 6, 2 + n))
+    executed: list[str] = []
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    # when their forms are read twice, counted by an execute wrapper and Django's query log
+    with connection.execute_wrapper(count), CaptureQueriesContext(connection) as logged:
+        first = form_of(owner_ids=[p.pk for p in players], last=5)
+        again = form_of(owner_ids=[p.pk for p in players], last=5)
+
+    # then the same answers, one statement each, seen by both; and the statement is prepared on the connection
+    assert first == again
+    assert [entry.result for entry in first[players[0].pk]] == ["LOSS", "WIN"]
+    assert len(executed) == 2
+    assert len(logged.captured_queries) == 2
+    with connection.cursor() as cursor:
+        form_start = _form_sql().split("FROM unnest")[0]  # before its first parameter
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE starts_with(statement, %s)", [form_start])
+        assert cursor.fetchone()[0] == 1
