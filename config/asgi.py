@@ -85,7 +85,8 @@ def _say_what_is_per_process() -> None:
         )
         logging.getLogger("deltacrown.realtime").warning(
             "REDIS_URL is not set: live subscriptions use the in-memory channel layer, so they receive only the "
-            "events recorded by this process (the single-process demo). Set REDIS_URL to fan out across processes."
+            "events recorded by this process (the single-process demo), and each process counts a viewer's "
+            "subscriptions against the limit on its own. Set REDIS_URL to fan out and count across processes."
         )
 
 

@@ -162,7 +162,12 @@ CHANNEL_LAYERS = {
 
 # Limits of the live transports (schema/realtime/limits.py, docs/realtime.md).
 REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION = int(os.environ.get("REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION", "10"))
+# Per viewer over every worker process when REDIS_URL is set (leases in Redis); per process otherwise.
 REALTIME_MAX_SUBSCRIPTIONS_PER_VIEWER = int(os.environ.get("REALTIME_MAX_SUBSCRIPTIONS_PER_VIEWER", "50"))
+# A subscription's lease in that count, renewed every third of it while it is open: the slots of a worker that
+# dies without giving them back are free again within this time.
+REALTIME_SUBSCRIPTION_LEASE_SECONDS = float(os.environ.get("REALTIME_SUBSCRIPTION_LEASE_SECONDS", "60"))
+REALTIME_SUBSCRIPTIONS_KEY_PREFIX = os.environ.get("REALTIME_SUBSCRIPTIONS_KEY_PREFIX", "subscriptions")
 REALTIME_INIT_TIMEOUT_SECONDS = float(os.environ.get("REALTIME_INIT_TIMEOUT_SECONDS", "5"))
 REALTIME_KEEPALIVE_SECONDS = float(os.environ.get("REALTIME_KEEPALIVE_SECONDS", "15"))
 REALTIME_IDLE_TIMEOUT_SECONDS = float(os.environ.get("REALTIME_IDLE_TIMEOUT_SECONDS", "60"))

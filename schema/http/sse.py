@@ -23,7 +23,7 @@ from schema.http.budget import budget_key
 from schema.http.errors import HttpError
 from schema.http.request import GraphQLParams, params_from_body, params_from_query_string
 from schema.http.ws import request_cookies, request_headers
-from schema.realtime.limits import VIEWER_SLOTS, limits, origin_check
+from schema.realtime.limits import SLOTS_UNAVAILABLE, SlotsUnavailable, limits, origin_check, viewer_slots
 from schema.realtime.operation import SubscriptionRefused, subscription_start
 
 Scope = MutableMapping[str, Any]
@@ -91,7 +91,15 @@ async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     user = viewer.user
     viewer_key = budget_key(scope=scope, headers=headers, user_id=user.pk if user is not None else None)
     limit = limits()
-    if not VIEWER_SLOTS.take(viewer_key, limit.per_viewer):
+    try:
+        # Counted over every server process (Redis): schema/realtime/limits.py.
+        slot = await viewer_slots().take(viewer_key, limit.per_viewer)
+    except SlotsUnavailable:
+        logger.warning("The subscription count store did not answer: subscription refused.", exc_info=True)
+        unavailable = {"message": SLOTS_UNAVAILABLE, "extensions": {"code": "SERVICE_UNAVAILABLE"}}
+        await _json_answer(send, 503, [unavailable], {"retry-after": "5"})
+        return
+    if slot is None:
         message = f"At most {limit.per_viewer} subscriptions open at once per viewer."
         await _json_answer(send, 429, [{"message": message, "extensions": {"code": "RATE_LIMITED"}}], {})
         return
@@ -118,7 +126,7 @@ async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
             return
         await _stream(payloads, receive, send, keepalive=limit.keepalive)
     finally:
-        VIEWER_SLOTS.give_back(viewer_key)
+        await slot.give_back()
 
 
 async def _stream(payloads: Any, receive: Receive, send: Send, *, keepalive: float) -> None:

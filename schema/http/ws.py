@@ -22,7 +22,7 @@ from schema.execution import UNAVAILABLE
 from schema.http.auth import Viewer, viewer_of
 from schema.http.budget import budget_key
 from schema.http.errors import HttpError
-from schema.realtime.limits import VIEWER_SLOTS, Limits, limits, origin_check
+from schema.realtime.limits import SLOTS_UNAVAILABLE, Limits, Slot, SlotsUnavailable, limits, origin_check, viewer_slots
 from schema.realtime.operation import SubscriptionRefused, subscription_start
 
 logger = logging.getLogger("deltacrown.realtime")
@@ -208,19 +208,29 @@ class _Connection:
         if len(self.subscriptions) >= limit.per_connection:
             await self._refuse(operation_id, f"At most {limit.per_connection} subscriptions per connection.")
             return
-        if not VIEWER_SLOTS.take(self.viewer_key, limit.per_viewer):
+        try:
+            # Counted over every server process (Redis): schema/realtime/limits.py.
+            slot = await viewer_slots().take(self.viewer_key, limit.per_viewer)
+        except SlotsUnavailable:
+            logger.warning("The subscription count store did not answer: subscription refused.", exc_info=True)
+            await self._refuse(operation_id, SLOTS_UNAVAILABLE, code="SERVICE_UNAVAILABLE")
+            return
+        if slot is None:
             await self._refuse(operation_id, f"At most {limit.per_viewer} subscriptions open at once per viewer.")
             return
         self.idle_since = None
         # Started and run on a task of its own: the connection keeps reading (pongs, completes, other
         # subscribes) while this one waits for the database.
-        self.subscriptions[operation_id] = asyncio.create_task(self._run(operation_id, payload))
+        task = asyncio.create_task(self._run(operation_id, payload, slot))
+        # _run gives the slot back when it ends; this also covers a task cancelled before it ever ran.
+        task.add_done_callback(lambda _task: slot.release())
+        self.subscriptions[operation_id] = task
 
-    async def _refuse(self, operation_id: str, message: str) -> None:
-        error = {"message": message, "extensions": {"code": "RATE_LIMITED"}}
+    async def _refuse(self, operation_id: str, message: str, code: str = "RATE_LIMITED") -> None:
+        error = {"message": message, "extensions": {"code": code}}
         await self.send_json({"id": operation_id, "type": "error", "payload": [error]})
 
-    async def _run(self, operation_id: str, payload: dict[str, Any]) -> None:
+    async def _run(self, operation_id: str, payload: dict[str, Any], slot: Slot) -> None:
         payloads: AsyncIterator[dict[str, Any]] | None = None
         completed_by_server = False
         try:
@@ -254,7 +264,7 @@ class _Connection:
             if payloads is not None:
                 with contextlib.suppress(Exception):
                     await payloads.aclose()  # type: ignore[attr-defined]
-            VIEWER_SLOTS.give_back(self.viewer_key)
+            await slot.give_back()  # before `complete`: a client that then subscribes again finds its place free
             if self.subscriptions.get(operation_id) is asyncio.current_task():
                 del self.subscriptions[operation_id]
             if completed_by_server:

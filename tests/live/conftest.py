@@ -18,6 +18,8 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 LiveServer = Callable[..., str]
+# The servers running for the current test, by base URL: a test may kill one (a crashed worker).
+server_processes: dict[str, subprocess.Popen[bytes]] = {}
 
 
 def free_port() -> int:
@@ -57,6 +59,7 @@ def live_server_factory() -> Iterator[LiveServer]:
         process = subprocess.Popen(command, cwd=ROOT, env=env)
         processes.append(process)
         url = f"http://127.0.0.1:{port}"
+        server_processes[url] = process
         deadline = time.monotonic() + 30
         while wait_ready:
             try:
@@ -69,6 +72,8 @@ def live_server_factory() -> Iterator[LiveServer]:
         return url
 
     yield start
+    for url in [url for url, process in server_processes.items() if process in processes]:
+        del server_processes[url]
     for process in processes:
         process.terminate()
     for process in processes:

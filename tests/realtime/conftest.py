@@ -36,6 +36,17 @@ def in_memory_layer(settings: Any) -> None:
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
+@pytest.fixture(autouse=True)
+def subscriptions_key_prefix(settings: Any, key_prefix: str) -> str:
+    """Each test counts its viewers' subscriptions under keys of its own (deleted after it with its budgets,
+    tests/conftest.py), in a store chosen afresh (Redis at REDIS_URL, else this process's memory)."""
+    from schema.realtime.limits import viewer_slots
+
+    settings.REALTIME_SUBSCRIPTIONS_KEY_PREFIX = f"{key_prefix}:subscriptions"
+    viewer_slots.cache_clear()
+    return str(settings.REALTIME_SUBSCRIPTIONS_KEY_PREFIX)
+
+
 def run(scenario: Callable[[], Awaitable[None]]) -> None:
     """Run an async scenario on its own event loop; its database work runs on this (the test's) thread."""
     async_to_sync(scenario)()

@@ -34,14 +34,15 @@ def test_starting_a_subscription_is_charged_to_the_viewers_budget(settings: Any)
         await subscribe(ws, "1", ACTIVITY_ADDED, variables)
         await subscribe(ws, "2", ACTIVITY_ADDED, variables)
 
-        # then the second is refused with RATE_LIMITED and the budget's figures; the first runs
+        # then one is refused with RATE_LIMITED and the budget's figures; the other runs (both start at once, each
+        # on its own task: which one is charged first is not fixed)
         refused = await receive(ws)
-        assert (refused["id"], refused["type"]) == ("2", "error")
+        assert (refused["id"] in {"1", "2"}, refused["type"]) == (True, "error"), refused
         assert refused["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
         assert refused["payload"][0]["extensions"]["rateLimit"]["limit"] == 4
         await until_listening(ada.pk)
         await record(ada.pk, 1)
-        assert (await receive(ws))["id"] == "1"
+        assert (await receive(ws))["id"] == ({"1", "2"} - {refused["id"]}).pop()
         await ws.disconnect()
 
     run(scenario)
