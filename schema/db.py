@@ -9,6 +9,7 @@ passes or the client leaves, `cancel()` asks PostgreSQL to cancel the statement 
 import asyncio
 import contextvars
 import logging
+import threading
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -41,14 +42,22 @@ class RequestDatabase:
         self._running: Any = None  # the psycopg connection while one of our statements runs
 
     def cancel(self) -> None:
-        self.cancelled = True
-        running = self._running
-        if running is not None:
-            try:
-                running.cancel_safe(timeout=2)
-            except Exception:  # the statement may have just finished; nothing else to do
-                logger.info("Cancelling a statement of an abandoned request failed.", exc_info=True)
+        # PostgreSQL cancels whatever its backend runs when the cancel arrives, and every request shares the
+        # database thread's connection: the statement must not end (letting another request's start) between
+        # reading it here and the cancel's delivery. Under _STATEMENTS the statement either is still ours when
+        # the cancel arrives, or ended before and the idle backend ignores it; the next one waits for the lock.
+        with _STATEMENTS:
+            self.cancelled = True
+            running = self._running
+            if running is not None:
+                try:
+                    running.cancel_safe(timeout=2)
+                except Exception:  # the statement may have just finished; nothing else to do
+                    logger.info("Cancelling a statement of an abandoned request failed.", exc_info=True)
 
+
+# Held while a request's statement starts or ends, and while a cancel is sent (RequestDatabase.cancel).
+_STATEMENTS = threading.Lock()
 
 _current: ContextVar[RequestDatabase | None] = ContextVar("request_database", default=None)
 
@@ -68,13 +77,15 @@ def _track(execute: Callable[..., Any], sql: str, params: Any, many: bool, conte
     state = _current.get()
     if state is None:
         return execute(sql, params, many, context)
-    if state.cancelled:
-        raise RequestCancelledError("The request was cancelled before this statement ran.")
-    state._running = context["connection"].connection
+    with _STATEMENTS:
+        if state.cancelled:
+            raise RequestCancelledError("The request was cancelled before this statement ran.")
+        state._running = context["connection"].connection
     try:
         return execute(sql, params, many, context)
     finally:
-        state._running = None
+        with _STATEMENTS:
+            state._running = None
 
 
 def _on_database_thread(function: Callable[..., T], args: Any, kwargs: Any) -> T:
