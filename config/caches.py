@@ -37,7 +37,10 @@ def async_redis(shared: RedisCache) -> redis.asyncio.Redis:
     clients = _async_clients.setdefault(asyncio.get_running_loop(), {})
     client = clients.get(location)
     if client is None:
-        client = clients[location] = redis.asyncio.Redis.from_url(location)
+        # The cache's socket timeouts too: a Redis that hangs (rather than refusing) fails the call in a second.
+        options = getattr(shared, "_options", {})
+        timeouts = {key: options[key] for key in ("socket_connect_timeout", "socket_timeout") if key in options}
+        client = clients[location] = redis.asyncio.Redis.from_url(location, **timeouts)
     return client
 
 
