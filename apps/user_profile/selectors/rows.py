@@ -81,8 +81,16 @@ def activities_of(owner_id: int, pks: Iterable[int]) -> dict[int, UserActivity]:
 
 # Django turns psycopg's automatic preparation off (prepare_threshold=None), which also refuses explicit
 # preparation; a threshold no query reaches keeps everything else unprepared and lets chosen statements opt in
-# (as services/sources.py does for the record statements).
+# (these reads, and the record statements: services/prepared.py).
 NEVER_AUTOMATICALLY = 2**31 - 1
+
+
+def allow_explicit_preparation(raw: psycopg.Connection[Any]) -> bool:
+    """Let chosen statements of this connection be prepared; True the first time, when it changed something."""
+    if raw.prepare_threshold is not None:
+        return False
+    raw.prepare_threshold = NEVER_AUTOMATICALLY
+    return True
 
 
 class _Prepared:
@@ -115,8 +123,7 @@ def prepared_cursor(db: BaseDatabaseWrapper) -> CursorWrapper:
     """
     db.ensure_connection()
     raw = db.connection
-    if raw.prepare_threshold is None:
-        raw.prepare_threshold = NEVER_AUTOMATICALLY
+    allow_explicit_preparation(raw)
     db.validate_thread_sharing()
     wrapper = _PreparedCursorDebugWrapper if db.queries_logged else _PreparedCursorWrapper
     return wrapper(psycopg.Cursor(raw), db)

@@ -12,14 +12,11 @@ import psycopg
 from django.db import connection
 
 from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
+from apps.user_profile.selectors.rows import allow_explicit_preparation
 
 # The log's insert trigger admits only the recording service's transactions (models/activity.py). Transaction-
 # local, so it ends with the transaction.
 ADMIT_WRITER = f"SELECT set_config('{WRITER_SETTING}', '{WRITER_TOKEN}', true)"
-
-# Django turns psycopg's automatic preparation off (prepare_threshold=None), which also refuses explicit
-# preparation; a threshold no query reaches keeps everything else unprepared and lets these statements opt in.
-NEVER_AUTOMATICALLY = 2**31 - 1
 
 
 def execute_prepared(sql: str, params: dict[str, Any], *, admit_writer: bool = True) -> list[tuple[Any, ...]]:
@@ -30,8 +27,7 @@ def execute_prepared(sql: str, params: dict[str, Any], *, admit_writer: bool = T
     """
     connection.ensure_connection()
     raw = connection.connection
-    if raw.prepare_threshold is None:
-        raw.prepare_threshold = NEVER_AUTOMATICALLY
+    if allow_explicit_preparation(raw):
         # Only prepared statements have cached plans, and only these are prepared: plan them once, for any ids
         # (a custom plan per call would re-plan what the cache is there to save). Set in the caller's
         # transaction: should that one roll back, this connection plans per call, correct but slower.
