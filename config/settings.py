@@ -241,7 +241,7 @@ if env_bool("DATABASE_POOL", True):
 # Django requests (pages, the admin) in flight at once per process; the rest wait on the event loop (config/asgi.py).
 # Each holds a pooled connection, beside the API's one database thread, so it must stay below the pool's size.
 DJANGO_CONCURRENT_REQUESTS = int(os.environ.get("DJANGO_CONCURRENT_REQUESTS", "4"))
-_pool_size = int(os.environ.get("DATABASE_POOL_MAX", "20")) if env_bool("DATABASE_POOL", True) else None
+_pool_size = DATABASES["default"].get("OPTIONS", {}).get("pool", {}).get("max_size")
 if DJANGO_CONCURRENT_REQUESTS < 1 or (_pool_size is not None and _pool_size <= DJANGO_CONCURRENT_REQUESTS):
     raise ImproperlyConfigured(
         f"DJANGO_CONCURRENT_REQUESTS must be at least 1 and below DATABASE_POOL_MAX ({_pool_size}): "
