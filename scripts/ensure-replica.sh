@@ -25,7 +25,8 @@ for tool in pg_createcluster pg_ctlcluster pg_dropcluster pg_basebackup psql; do
 done
 [ "$(id -u)" = 0 ] || [ "$(id -un)" = postgres ] || fail "run as root or postgres to create a cluster."
 pg_isready -q -h 127.0.0.1 -p "$primary_port" || fail "no primary answers at 127.0.0.1:$primary_port."
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# From / : the postgres user may not enter the directory this runs from (a fresh clone under a private mktemp).
+as_postgres() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 # A cluster that exists but is stopped (a test stopped it, or the machine restarted): start it.
 if [ -d "/etc/postgresql/$version/$cluster" ]; then
