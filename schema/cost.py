@@ -56,7 +56,17 @@ from graphql.utilities.coerce_input_value import coerce_default_value
 from strawberry import UNSET
 from strawberry.utils.str_converters import to_camel_case
 
-__all__ = ["DEFAULT_LIST_SIZE", "UNBOUNDED_COST", "actual_cost", "maximum_cost", "requested_cost"]
+__all__ = [
+    "DEFAULT_LIST_SIZE",
+    "UNBOUNDED_COST",
+    "Pricing",
+    "actual_cost",
+    "actual_cost_of",
+    "maximum_cost",
+    "pricing",
+    "requested_cost",
+    "requested_cost_of",
+]
 
 Number = int | float
 
@@ -497,6 +507,35 @@ def _pricer(
     return _Pricer(schema, document, variables, operation), operation, root
 
 
+Pricing = tuple[_Pricer, OperationDefinitionNode, GraphQLObjectType]
+
+
+def pricing(
+    *,
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+) -> Pricing | None:
+    """What prices one operation with its variables, requested and actual: kept by the caller for as long as it
+    keeps the document (what it works out per selection is keyed by the document's nodes)."""
+    return _pricer(schema, document, operation_name, variables)
+
+
+def requested_cost_of(found: Pricing | None) -> int:
+    if found is None:
+        return 0
+    pricer, operation, root = found
+    return _to_int(pricer.requested((operation.selection_set,), root, (), False, 0))
+
+
+def actual_cost_of(found: Pricing | None, data: Mapping[str, Any] | None) -> int:
+    if not data or found is None:
+        return 0
+    pricer, operation, root = found
+    return _to_int(pricer.actual((operation.selection_set,), root, data, 0))
+
+
 def requested_cost(
     *,
     schema: GraphQLSchema,
@@ -508,11 +547,7 @@ def requested_cost(
 
     0 when the document has no such operation (executing it then fails without running anything).
     """
-    found = _pricer(schema, document, operation_name, variables)
-    if found is None:
-        return 0
-    pricer, operation, root = found
-    return _to_int(pricer.requested((operation.selection_set,), root, (), False, 0))
+    return requested_cost_of(_pricer(schema, document, operation_name, variables))
 
 
 def actual_cost(
@@ -526,11 +561,7 @@ def actual_cost(
     """The cost of the same operation from the `data` it returned: every list counted at its real length."""
     if not data:
         return 0
-    found = _pricer(schema, document, operation_name, variables)
-    if found is None:
-        return 0
-    pricer, operation, root = found
-    return _to_int(pricer.actual((operation.selection_set,), root, data, 0))
+    return actual_cost_of(_pricer(schema, document, operation_name, variables), data)
 
 
 def maximum_cost() -> int:

@@ -3,7 +3,8 @@
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.db.models import Model
@@ -29,6 +30,9 @@ from apps.user_profile.selectors.streaks import FormEntry, Streaks
 from schema.calendar import loaders as calendar_loaders
 from schema.calendar.loaders import CalendarKey, FormKey, StreaksKey
 from schema.db import run_sync
+
+if TYPE_CHECKING:
+    from schema.analytics.loaders import AnalyticsLoaders
 
 # (owner id, first, after, event types, since, until, event types hidden by the privacy policy): a forward
 # feed page of one player.
@@ -170,41 +174,82 @@ def _user_loader(privacy_settings: DataLoader[int, Settings]) -> DataLoader[int,
 
 
 class Loaders:
-    """Created once per request on the context (never shared between requests or users)."""
+    """Created once per request on the context (never shared between requests or users). Each loader is made
+    when a resolver first asks for it: a request uses a few of them, and making all of them cost more than
+    running a small query."""
 
     def __init__(self, *, viewer_id: int | None = None, viewer_is_staff: bool = False) -> None:
-        # Forward feed pages of many players (a leaderboard's) in one query; what they show depends on the viewer.
-        self.feed_page: DataLoader[FeedKey, ActivityPage] = _feed_loader(
-            viewer_id=viewer_id, viewer_is_staff=viewer_is_staff
-        )
-        # History pages and newest ledger lines of many players in one query each (same arguments, any owners).
-        self.tournament_history_page: DataLoader[HistoryKey, TournamentHistoryPage] = _per_owner_loader(_history_pages)
-        self.recent_transactions: DataLoader[TransactionsKey, list[DeltaCrownTransaction]] = _per_owner_loader(
-            _recent_transactions
-        )
-        # Players' privacy settings (absent row: the defaults), all of a request's players in one query.
-        self.privacy_settings: DataLoader[int, Settings] = _privacy_settings_loader()
-        self.user: DataLoader[int, User | None] = _user_loader(self.privacy_settings)
-        self.stats: DataLoader[int, UserProfileStats] = DataLoader(load_fn=_load_stats)
-        self.tournament: DataLoader[int, Tournament | None] = _by_pk_loader(Tournament)
-        self.match: DataLoader[int, Match | None] = _by_pk_loader(Match)
-        # Activity times over the events a viewer may see, all of a request's players in one query.
-        self.activity_times: DataLoader[ActivityTimesKey, tuple[datetime | None, datetime | None]] = _per_owner_loader(
-            _activity_times
-        )
-        # --- Social (head-to-head, grouped feed) ---
-        # Events by id (the members of a page of activity groups): one query for the page.
-        self.activity: DataLoader[int, UserActivity | None] = _by_pk_loader(UserActivity)
+        self._viewer_id = viewer_id
+        self._viewer_is_staff = viewer_is_staff
 
-        # --- Player analytics (schema/analytics): segment stats, breakdowns, ranks, seasons ---
+    @cached_property
+    def feed_page(self) -> DataLoader[FeedKey, ActivityPage]:
+        """Forward feed pages of many players (a leaderboard's) in one query; what they show depends on the
+        viewer."""
+        return _feed_loader(viewer_id=self._viewer_id, viewer_is_staff=self._viewer_is_staff)
+
+    @cached_property
+    def tournament_history_page(self) -> DataLoader[HistoryKey, TournamentHistoryPage]:
+        """History pages of many players in one query (same arguments, any owners)."""
+        return _per_owner_loader(_history_pages)
+
+    @cached_property
+    def recent_transactions(self) -> DataLoader[TransactionsKey, list[DeltaCrownTransaction]]:
+        """The newest ledger lines of many players in one query (same arguments, any owners)."""
+        return _per_owner_loader(_recent_transactions)
+
+    @cached_property
+    def privacy_settings(self) -> DataLoader[int, Settings]:
+        """Players' privacy settings (absent row: the defaults), all of a request's players in one query."""
+        return _privacy_settings_loader()
+
+    @cached_property
+    def user(self) -> DataLoader[int, User | None]:
+        return _user_loader(self.privacy_settings)
+
+    @cached_property
+    def stats(self) -> DataLoader[int, UserProfileStats]:
+        return DataLoader(load_fn=_load_stats)
+
+    @cached_property
+    def tournament(self) -> DataLoader[int, Tournament | None]:
+        return _by_pk_loader(Tournament)
+
+    @cached_property
+    def match(self) -> DataLoader[int, Match | None]:
+        return _by_pk_loader(Match)
+
+    @cached_property
+    def activity_times(self) -> DataLoader[ActivityTimesKey, tuple[datetime | None, datetime | None]]:
+        """Activity times over the events a viewer may see, all of a request's players in one query."""
+        return _per_owner_loader(_activity_times)
+
+    # --- Social (head-to-head, grouped feed) ---
+    @cached_property
+    def activity(self) -> DataLoader[int, UserActivity | None]:
+        """Events by id (the members of a page of activity groups): one query for the page."""
+        return _by_pk_loader(UserActivity)
+
+    # --- Player analytics (schema/analytics): segment stats, breakdowns, ranks, seasons ---
+    @cached_property
+    def analytics(self) -> "AnalyticsLoaders":
         from schema.analytics.loaders import AnalyticsLoaders
 
-        self.analytics = AnalyticsLoaders()
-        # Activity calendars, streaks and recent form (schema/calendar), all of a request's players in one
-        # statement per field and arguments.
-        self.activity_calendar: DataLoader[CalendarKey, Calendar] = _per_owner_loader(calendar_loaders.calendars)
-        self.streaks: DataLoader[StreaksKey, Streaks] = _per_owner_loader(calendar_loaders.streaks)
-        self.form: DataLoader[FormKey, list[FormEntry]] = _per_owner_loader(calendar_loaders.forms)
+        return AnalyticsLoaders()
+
+    # Activity calendars, streaks and recent form (schema/calendar), all of a request's players in one
+    # statement per field and arguments.
+    @cached_property
+    def activity_calendar(self) -> DataLoader[CalendarKey, Calendar]:
+        return _per_owner_loader(calendar_loaders.calendars)
+
+    @cached_property
+    def streaks(self) -> DataLoader[StreaksKey, Streaks]:
+        return _per_owner_loader(calendar_loaders.streaks)
+
+    @cached_property
+    def form(self) -> DataLoader[FormKey, list[FormEntry]]:
+        return _per_owner_loader(calendar_loaders.forms)
 
     @staticmethod
     def prime(loader: DataLoader[int, Any], objects: Iterable[Any], key: Callable[[Any], int]) -> None:

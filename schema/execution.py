@@ -36,7 +36,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from schema import schema
-from schema.cost import actual_cost, maximum_cost, requested_cost
+from schema.cost import Pricing, actual_cost_of, maximum_cost, pricing, requested_cost_of
 from schema.db import RequestCancelledError
 from schema.errors import ClientError
 
@@ -110,17 +110,25 @@ class Operation:
         return self.definition.operation == OperationType.MUTATION
 
     def requested_cost(self) -> int:
-        return _requested_cost(self.query, self.name, orjson.dumps(self.raw_variables, option=orjson.OPT_SORT_KEYS))
+        return requested_cost_of(self._pricing().pricing)
 
     def actual_cost(self, data: dict[str, Any] | None) -> int:
-        return actual_cost(
-            schema=schema._schema, document=self.document, operation_name=self.name, variables=self.variables, data=data
-        )
+        return actual_cost_of(self._pricing().pricing, data)
+
+    def _pricing(self) -> "_PricingOfDocument":
+        return _pricing(self.query, self.name, orjson.dumps(self.raw_variables, option=orjson.OPT_SORT_KEYS))
+
+
+@dataclass(frozen=True, slots=True)
+class _PricingOfDocument:
+    document: DocumentNode  # kept alive with its pricing, which is keyed by its nodes
+    pricing: Pricing | None
 
 
 @lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
-def _requested_cost(query: str, operation_name: str | None, variables_json: bytes) -> int:
-    # Keyed by the text and the variables as sent: a client repeating an operation is priced once.
+def _pricing(query: str, operation_name: str | None, variables_json: bytes) -> _PricingOfDocument:
+    # Keyed by the text and the variables as sent: a client repeating an operation is priced once, and its
+    # responses are walked with the per-selection plans worked out the first time.
     document = prepare_document(query).document
     assert document is not None  # operation_of validated it
     coerced = get_variable_values(
@@ -129,7 +137,8 @@ def _requested_cost(query: str, operation_name: str | None, variables_json: byte
         orjson.loads(variables_json),
     )
     variables = coerced.coerced if not isinstance(coerced, list) else {}
-    return requested_cost(schema=schema._schema, document=document, operation_name=operation_name, variables=variables)
+    found = pricing(schema=schema._schema, document=document, operation_name=operation_name, variables=variables)
+    return _PricingOfDocument(document=document, pricing=found)
 
 
 def _operation_definition(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode:

@@ -31,6 +31,7 @@ from apps.user_profile.selectors.leaderboard import (
     LeaderboardMetric,
     LeaderboardPage,
 )
+from apps.user_profile.selectors.rows import prepared_cursor
 from apps.user_profile.services.stats import STATS_AGGREGATES
 
 from .segments import T_ACTIVITY, Segment, segment_where, validate_segment
@@ -136,7 +137,7 @@ def ranks_of(
         "rank() OVER (ORDER BY value) - 1 AS lower, count(*) OVER () AS total FROM shown"
         ") ranked WHERE user_id = ANY(%(user_ids)s::bigint[])"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         found = {
             user_id: PlayerRank(
@@ -191,7 +192,7 @@ def segment_leaderboard_page(
         "SELECT *, rank() OVER (ORDER BY value) - 1 AS lower, count(*) OVER () AS total FROM shown"
         f") ranked WHERE {after_sql} ORDER BY value DESC, user_id LIMIT %(size)s"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     page_rows = rows[:size]

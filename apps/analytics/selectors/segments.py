@@ -24,6 +24,7 @@ from apps.analytics.models import Season
 from apps.tournaments.models import Tournament
 from apps.user_profile.event_types import STORED_FIELDS
 from apps.user_profile.models import UserActivity, UserProfileStats
+from apps.user_profile.selectors.rows import prepared_cursor
 from apps.user_profile.services.stats import STATS_AGGREGATES
 
 T_ACTIVITY = UserActivity._meta.db_table
@@ -119,7 +120,7 @@ def segment_stats_of(*, user_ids: Sequence[int], segment: Segment) -> dict[int, 
         f"SELECT u.user_id, e.* FROM unnest(%(user_ids)s::bigint[]) AS u(user_id) CROSS JOIN LATERAL "
         f"(SELECT {STATS_AGGREGATES} FROM {T_ACTIVITY} a WHERE a.user_id = u.user_id AND {where}) e"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         columns = [c.name for c in cursor.description][1:]
         return {row[0]: _stats_row(row[0], columns, row[1:]) for row in cursor.fetchall()}
@@ -195,7 +196,7 @@ def breakdown_of(
         f"SELECT a.user_id, {key} AS segment_key, {STATS_AGGREGATES} FROM {T_ACTIVITY} a {joins} "
         f"WHERE a.user_id = ANY(%(user_ids)s::bigint[]) AND {where} GROUP BY a.user_id, segment_key"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         columns = [c.name for c in cursor.description][2:]
         rows = cursor.fetchall()

@@ -18,6 +18,7 @@ from django.db import connection
 from apps.user_profile.event_types import CALENDAR_KINDS
 from apps.user_profile.event_types import ActivityEventType as E
 from apps.user_profile.models import UserActivity
+from apps.user_profile.selectors.rows import prepared_cursor
 
 # Up to a year: 366 days covers any year, leap or not, end to end.
 MAX_CALENDAR_DAYS = 366
@@ -165,7 +166,7 @@ def calendar_of(
         "hidden": sorted(hidden_event_types),
     }
     calendars = {owner_id: Calendar(start=start, end=end, time_zone=time_zone) for owner_id in owners}
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_calendar_sql(), params)
         for user_id, day, *counts in cursor.fetchall():
             calendars[user_id].days.append(CalendarDay(day, *counts))

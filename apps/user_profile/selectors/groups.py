@@ -36,6 +36,7 @@ from apps.user_profile.event_types import ActivityEventType as E
 from apps.user_profile.models import ActivityEventType, UserActivity
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE, InvalidPageArgumentsError, validate_page_size
 from apps.user_profile.selectors.cursors import ActivityCursor
+from apps.user_profile.selectors.rows import prepared_cursor
 
 # Events each of which is stood for by another event of the same source at the same instant.
 UNGROUPED_EVENT_TYPES: frozenset[str] = frozenset({E.MATCH_PLAYED.value})
@@ -166,7 +167,7 @@ def activity_group_page(
         "tz": tz,
         "runs": size,
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(GROUPS_SQL, params)
         rows = cursor.fetchall()
     groups = [

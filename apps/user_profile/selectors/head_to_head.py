@@ -27,6 +27,7 @@ from apps.user_profile.selectors.cursors import (
     encode_cursor,
 )
 from apps.user_profile.selectors.inputs import InvalidDateTimeError, database_datetime
+from apps.user_profile.selectors.rows import prepared_cursor
 
 # The outcome events of a match, and what each is from its player's side.
 OUTCOME_EVENT_TYPES: tuple[str, ...] = (E.MATCH_WON.value, E.MATCH_LOST.value, E.MATCH_DRAWN.value)
@@ -127,7 +128,7 @@ def _check_pair(player_a_id: int, player_b_id: int) -> None:
 def head_to_head_driver(*, player_a_id: int, player_b_id: int) -> int:
     """The player of the two with fewer matches played (their outcome events are the ones walked)."""
     _check_pair(player_a_id, player_b_id)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_PLAYED_SQL, [[player_a_id, player_b_id]])
         played = dict(cursor.fetchall())
     return player_b_id if played.get(player_b_id, 0) < played.get(player_a_id, 0) else player_a_id
@@ -183,7 +184,7 @@ def head_to_head_history(*, player_a_id: int, player_b_id: int, driver_id: int |
     _check_pair(player_a_id, player_b_id)
     if driver_id is None:
         driver_id = head_to_head_driver(player_a_id=player_a_id, player_b_id=player_b_id)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(MEETINGS_SQL, _params(player_a_id=player_a_id, player_b_id=player_b_id, driver_id=driver_id))
         rows = cursor.fetchall()
     meetings = [

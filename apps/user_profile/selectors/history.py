@@ -11,6 +11,7 @@ from apps.user_profile.models import ActivityEventType as E
 from apps.user_profile.models import UserActivity
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE, validate_page_size
 from apps.user_profile.selectors.cursors import ActivityCursor
+from apps.user_profile.selectors.rows import prepared_cursor
 from config.db_router import read_connection
 
 
@@ -117,7 +118,7 @@ def _rows_postgresql(*, user_ids: list[int], limit: int, after: ActivityCursor |
     }
     if after is not None:
         params.update(after_ts=after.timestamp, after_id=after.id)
-    with read_connection().cursor() as db:
+    with prepared_cursor(read_connection()) as db:
         db.execute(_history_sql(with_cursor=after is not None), params)
         rows = db.fetchall()
     width = len(_TOURNAMENT_COLUMNS)

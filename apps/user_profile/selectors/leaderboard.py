@@ -2,17 +2,20 @@
 
 import enum
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from django.db.models import BigIntegerField, BooleanField, F, FloatField, Q, Value
-from django.db.models.expressions import Combinable, RawSQL
-from django.db.models.functions import Coalesce
+from django.contrib.auth.models import User
+from django.db import connection
 
+from apps.privacy.models import PrivacySettings
 from apps.privacy.policy import DEFAULT_SETTINGS, LeaderboardScope, Settings
 from apps.user_profile.event_types import NET_EARNINGS_SQL
 from apps.user_profile.models import UserProfileStats
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE, validate_page_size
 from apps.user_profile.selectors.cursors import MAX_BIGINT, InvalidCursorError, decode_cursor, encode_cursor
+from apps.user_profile.selectors.rows import column_count, model_columns, models_of, prepared_cursor
+from config.db_router import read_connection
 
 
 class LeaderboardMetric(enum.Enum):
@@ -55,9 +58,32 @@ METRIC_SQL: dict[LeaderboardMetric, str] = {
 }
 
 
-def _metric_expression(metric: LeaderboardMetric) -> Combinable:
-    output = FloatField() if metric is LeaderboardMetric.WIN_RATE else BigIntegerField()
-    return RawSQL(METRIC_SQL[metric], (), output_field=output)
+# The privacy settings each row carries, as the policy reads them (absent settings are the defaults).
+SETTINGS_READ = ("economy_public", "activity_public")
+
+
+def _setting_sql(name: str) -> str:
+    """A player's privacy setting on a board row: their own, else the default."""
+    if name not in SETTINGS_READ:
+        raise ValueError(f"Not a board setting: {name}")
+    default = "TRUE" if getattr(DEFAULT_SETTINGS, name) else "FALSE"
+    return f"COALESCE(p.{name}, {default})"
+
+
+@cache
+def _board_sql(metric: LeaderboardMetric, where: str, settings_sql: tuple[str, ...]) -> str:
+    """The board's statement: stats and account columns (as rows.models_of reads them), the metric, the
+    settings, ranked by the metric then the older account."""
+    quote = connection.ops.quote_name
+    stats, users = UserProfileStats._meta.db_table, User._meta.db_table
+    privacy = PrivacySettings._meta.db_table
+    return (
+        f"SELECT {model_columns(UserProfileStats, alias='s')}, {model_columns(User, alias='u')}, "
+        f"({METRIC_SQL[metric]}) AS metric_value, {', '.join(settings_sql)} "
+        f"FROM {quote(stats)} s JOIN {quote(users)} u ON u.id = s.user_id "
+        f"LEFT JOIN {quote(privacy)} p ON p.user_id = s.user_id "
+        f"WHERE {where} ORDER BY metric_value DESC, s.user_id ASC LIMIT %(limit)s"
+    )
 
 
 def _decode(after: str, metric: LeaderboardMetric) -> tuple[Any, int, int]:
@@ -96,36 +122,35 @@ def leaderboard_page(
     if metric is LeaderboardMetric.WIN_RATE:
         min_matches = max(min_matches, 1)
 
-    rows = UserProfileStats.objects.select_related("user").annotate(
-        metric_value=_metric_expression(metric),
-        economy_public=Coalesce(
-            F("user__privacy_settings__economy_public"),
-            Value(DEFAULT_SETTINGS.economy_public),
-            output_field=BooleanField(),
-        ),
-        activity_public=Coalesce(
-            F("user__privacy_settings__activity_public"),
-            Value(DEFAULT_SETTINGS.activity_public),
-            output_field=BooleanField(),
-        ),
-    )
+    settings_sql = tuple(_setting_sql(name) for name in SETTINGS_READ)
+    conditions: list[str] = []
+    params: dict[str, Any] = {"limit": size + 1}
     if scope is not None and scope.setting is not None:
-        shown = Q(**{scope.setting: True})
-        if scope.viewer_id is not None:
-            shown |= Q(user_id=scope.viewer_id)
-        rows = rows.filter(shown)
+        viewer_row = " OR s.user_id = %(viewer)s" if scope.viewer_id is not None else ""
+        conditions.append(_setting_sql(scope.setting) + viewer_row)
+        params["viewer"] = scope.viewer_id
     if min_matches:
-        rows = rows.filter(matches_played__gte=min_matches)
+        conditions.append("s.matches_played >= %(min_matches)s")
+        params["min_matches"] = min_matches
     start_rank = 1
     if after is not None:
-        value, user_id, rank = _decode(after, metric)
-        rows = rows.filter(Q(metric_value__lt=value) | Q(metric_value=value, user_id__gt=user_id))
-        start_rank = rank + 1
-    found = list(rows.order_by("-metric_value", "user_id")[: size + 1])
+        value, user_id, start_rank = _decode(after, metric)
+        start_rank += 1
+        metric_sql = METRIC_SQL[metric]
+        conditions.append(f"({metric_sql}) < %(value)s OR (({metric_sql}) = %(value)s AND s.user_id > %(after_user)s)")
+        params.update(value=value, after_user=user_id)
+    sql = _board_sql(metric, " AND ".join(f"({condition})" for condition in conditions) or "TRUE", settings_sql)
+    # Prepared: the statement is the same for every page of a board, only its parameters change.
+    with prepared_cursor(read_connection()) as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
 
     items = []
-    for offset, stats in enumerate(found[:size]):
-        value = stats.metric_value
+    stats_width, user_width = column_count(UserProfileStats), column_count(User)
+    for offset, row in enumerate(found[:size]):
+        stats = models_of(UserProfileStats, [row[:stats_width]])[0]
+        stats.user = models_of(User, [row[stats_width : stats_width + user_width]])[0]
+        value, *shown = row[stats_width + user_width :]
         if metric is not LeaderboardMetric.WIN_RATE:
             value = int(value)
         rank = start_rank + offset
@@ -135,7 +160,7 @@ def leaderboard_page(
                 value=value,
                 stats=stats,
                 cursor=encode_cursor(CURSOR_KIND, [metric.value, value, stats.user_id, rank]),
-                settings=Settings(economy_public=stats.economy_public, activity_public=stats.activity_public),
+                settings=Settings(**dict(zip(SETTINGS_READ, shown, strict=True))),
             )
         )
     return LeaderboardPage(

@@ -3,7 +3,8 @@
 Django compiles a queryset to SQL on every evaluation, and for a one-row lookup that compiling costs several
 times the query itself (about 0.7 ms of CPU for `select_related` by username, against 0.2 ms to run it). The
 statements here are built once per model from its metadata, and rows become ordinary model instances through
-`Model.from_db` and the fields' own database converters: nothing about a model is written twice.
+`Model.from_db` and the fields' own database converters: nothing about a model is written twice. They run as
+prepared statements (`prepared_cursor`), planned once per connection (docs/scale-out.md).
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -14,6 +15,7 @@ import psycopg
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Model
 
@@ -47,6 +49,22 @@ def _instance(model: type[M], row: Sequence[Any]) -> M:
 
 
 @cache
+def model_columns(model: type[Model], *, alias: str) -> str:
+    """The model's columns, in the order `models_of` reads them, qualified by `alias` (a statement's own)."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(str(field.column))}" for field in model._meta.concrete_fields)
+
+
+def column_count(model: type[Model]) -> int:
+    return len(model._meta.concrete_fields)
+
+
+def models_of(model: type[M], rows: Iterable[Sequence[Any]]) -> list[M]:
+    """Instances of `model` from rows holding its `model_columns`."""
+    return [_instance(model, row) for row in rows]
+
+
+@cache
 def _by_pk_sql(model: type[Model]) -> str:
     _, columns, _ = _columns(model)
     quote = connection.ops.quote_name
@@ -56,7 +74,7 @@ def _by_pk_sql(model: type[Model]) -> str:
 
 def models_by_pk(model: type[M], pks: Iterable[int]) -> dict[int, M]:
     """`model.objects.in_bulk(pks)` without compiling a queryset."""
-    with read_connection().cursor() as cursor:
+    with prepared_cursor(read_connection()) as cursor:
         cursor.execute(_by_pk_sql(model), [list(pks)])
         found = [_instance(model, row) for row in cursor.fetchall()]
     return {instance.pk: instance for instance in found}
@@ -73,7 +91,7 @@ def _activities_of_sql() -> str:
 def activities_of(owner_id: int, pks: Iterable[int]) -> dict[int, UserActivity]:
     """Events of one player by id. The log is partitioned by player: with the player named, the statement
     reads one partition's primary key, where ids alone probe all 16 (models_by_pk)."""
-    with read_connection().cursor() as cursor:
+    with prepared_cursor(read_connection()) as cursor:
         cursor.execute(_activities_of_sql(), [owner_id, list(pks)])
         found = [_instance(UserActivity, row) for row in cursor.fetchall()]
     return {instance.pk: instance for instance in found}
@@ -111,7 +129,11 @@ class _PreparedCursorWrapper(_Prepared, CursorWrapper):
 
 
 class _PreparedCursorDebugWrapper(_Prepared, CursorDebugWrapper):
-    pass
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        # A prepared statement leaves no client-side text to log: the log shows it with its values inlined.
+        ops: PostgresOperations = self.db.ops  # type: ignore[assignment]
+        with self.debug_sql(ops.compose_sql(sql, params)):
+            return CursorWrapper.execute(self, sql, params)
 
 
 def prepared_cursor(db: BaseDatabaseWrapper) -> CursorWrapper:
@@ -170,7 +192,7 @@ def _player(row: Sequence[Any], related: tuple[tuple[str, type[Model]], ...]) ->
 def player_by_username(username: str) -> User | None:
     """The player called `username` with PLAYER_RELATED loaded (absent rows cached as None, as select_related
     leaves them); None when there is no such player."""
-    with read_connection().cursor() as cursor:
+    with prepared_cursor(read_connection()) as cursor:
         cursor.execute(_player_sql(), [username])
         row = cursor.fetchone()
     return None if row is None else _player(row, PLAYER_RELATED)
@@ -183,7 +205,7 @@ PLAYER_BY_PK_RELATED: tuple[tuple[str, type[Model]], ...] = (("privacy_settings"
 def players_by_pk(pks: Iterable[int]) -> dict[int, User]:
     """`User.objects.select_related("privacy_settings").in_bulk(pks)` without compiling a queryset."""
     sql = _players_sql(PLAYER_BY_PK_RELATED, f"{connection.ops.quote_name('id')} = ANY(%s)")
-    with read_connection().cursor() as cursor:
+    with prepared_cursor(read_connection()) as cursor:
         cursor.execute(sql, [list(pks)])
         found = [_player(row, PLAYER_BY_PK_RELATED) for row in cursor.fetchall()]
     return {user.pk: user for user in found}

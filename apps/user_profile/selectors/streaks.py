@@ -108,7 +108,7 @@ def streaks_of(
     }
     today = local_today(time_zone, now=now)  # the same "today" as the calendar's default range
     found: dict[int, Streaks] = {}
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_streaks_sql(), params)
         for owner_id, current_wins, longest_wins, latest_days, longest_days, last_day in cursor.fetchall():
             ongoing = last_day is not None and last_day >= today - timedelta(days=1)

@@ -27,12 +27,8 @@ def execute_prepared(sql: str, params: dict[str, Any], *, admit_writer: bool = T
     """
     connection.ensure_connection()
     raw = connection.connection
-    if allow_explicit_preparation(raw):
-        # Only prepared statements have cached plans, and only these are prepared: plan them once, for any ids
-        # (a custom plan per call would re-plan what the cache is there to save). Set in the caller's
-        # transaction: should that one roll back, this connection plans per call, correct but slower.
-        with raw.cursor() as cursor:
-            cursor.execute("SET plan_cache_mode = force_generic_plan")
+    # Planned once per connection, generically, for any ids (config/settings.py sets plan_cache_mode).
+    allow_explicit_preparation(raw)
     with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
         if admit_writer:
             cursor.execute(ADMIT_WRITER)
