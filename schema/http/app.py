@@ -180,8 +180,9 @@ class GraphQLEndpoint:
             raise HttpError(
                 status=405, message="Mutations are only accepted in POST requests.", headers={"allow": "POST"}
             )
-        if operation.is_mutation and viewer.csrf_failure is not None:
-            raise HttpError(status=403, message=viewer.csrf_failure, code="FORBIDDEN")
+        csrf_failure = viewer.csrf_failure() if operation.is_mutation else None
+        if csrf_failure is not None:
+            raise HttpError(status=403, message=csrf_failure, code="FORBIDDEN")
         key = budget_key(scope=scope, headers=headers, user_id=viewer.user.pk if viewer.user else None)
         budget = await budget_charge_or_refuse(key=key, cost=requested)
         context = Context(user=viewer.user, request_id=request_id, budget=budget, viewer_key=key)

@@ -31,8 +31,13 @@ BAD_AUTHORIZATION = "The Authorization header must be 'Bearer <API token>'."
 @dataclass(frozen=True, slots=True)
 class Viewer:
     user: User | None
-    # Set for a cookie session whose request fails Django's CSRF check: its mutations are refused.
-    csrf_failure: str | None = None
+    # The request of a cookie session sent by POST: its mutations must pass Django's CSRF check.
+    csrf_request: HttpRequest | None = None
+
+    def csrf_failure(self) -> str | None:
+        """Why this viewer's mutation is refused (None: it may run). Asked for mutations only: the check
+        costs a middleware's work and logs every failure, and queries need none."""
+        return _csrf_failure(self.csrf_request) if self.csrf_request is not None else None
 
 
 ANONYMOUS = Viewer(user=None)
@@ -59,8 +64,7 @@ def _session_viewer(scope: MutableMapping[str, Any], session_key: str) -> Viewer
     if not user.is_authenticated:
         return ANONYMOUS
     # Browsers send cookies on cross-site requests too: only a session needs the CSRF token.
-    csrf_failure = _csrf_failure(request) if scope["method"] == "POST" else None
-    return Viewer(user=user, csrf_failure=csrf_failure)
+    return Viewer(user=user, csrf_request=request if scope["method"] == "POST" else None)
 
 
 async def viewer_of(*, scope: MutableMapping[str, Any], headers: dict[str, str], cookies: dict[str, str]) -> Viewer:
