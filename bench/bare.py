@@ -38,12 +38,13 @@ _pool: AsyncConnectionPool | None = None
 
 
 def _new_pool() -> AsyncConnectionPool:
-    # As the product's connections: UTC (timestamps print as +00:00) and no JIT (config/settings.py).
+    # As the product's connections: UTC (timestamps print as +00:00), no JIT and generic plans for prepared
+    # statements (config/settings.py); psycopg prepares a statement from its fifth run.
     return AsyncConnectionPool(
         os.environ["DATABASE_URL"],
         min_size=int(os.environ.get("DATABASE_POOL_MIN", "2")),
         max_size=int(os.environ.get("DATABASE_POOL_MAX", "20")),
-        kwargs={"autocommit": True, "options": "-c TimeZone=UTC -c jit=off"},
+        kwargs={"autocommit": True, "options": "-c TimeZone=UTC -c jit=off -c plan_cache_mode=force_generic_plan"},
         open=False,
     )
 

@@ -231,13 +231,15 @@ def activities_statement(username: str, first: int, after: str | None) -> Statem
         timestamp, event_id = decode_activity_cursor(after)
         keyset = "AND (a.timestamp, a.id) < (%s, %s) "
         params += [timestamp, event_id]
+    # The page is a walk of the player's feed index from the cursor (a LATERAL subquery per player): joined to
+    # the player's row as a whole, PostgreSQL planned a sort of the player's history instead (13 ms a page).
     return (
         "WITH player AS (SELECT u.id, coalesce(ps.economy_public, false) AS economy, "
         f"coalesce(ps.activity_public, true) AS activity FROM {USERS} u {PRIVACY_JOIN} WHERE u.username = %s) "
         "SELECT a.id, a.event_type, a.timestamp, a.metadata, player.economy FROM player "
-        f"JOIN {ACTIVITY} a ON a.user_id = player.id "
-        "WHERE player.activity AND (player.economy OR a.event_type <> ALL(%s)) "
-        f"{keyset}ORDER BY a.timestamp DESC, a.id DESC LIMIT %s",
+        f"CROSS JOIN LATERAL (SELECT a.id, a.event_type, a.timestamp, a.metadata FROM {ACTIVITY} a "
+        "WHERE a.user_id = player.id AND player.activity AND (player.economy OR a.event_type <> ALL(%s)) "
+        f"{keyset}ORDER BY a.timestamp DESC, a.id DESC LIMIT %s) a ORDER BY a.timestamp DESC, a.id DESC",
         [*params, first + 1],
     )
 
