@@ -6,6 +6,7 @@ import strawberry
 from strawberry.tools import merge_types
 
 from schema.analytics.queries import AnalyticsQuery
+from schema.enums import enums_output_by_lookup
 from schema.leaderboard.queries import LeaderboardQuery
 from schema.privacy.mutations import PrivacyMutation
 from schema.ratelimit.queries import RateLimitQuery
@@ -27,5 +28,6 @@ schema = strawberry.Schema(
     types=[User, Activity, Tournament, Match],
     scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
 )
+enums_output_by_lookup(schema._schema)
 
 __all__ = ["schema"]
