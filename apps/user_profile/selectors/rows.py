@@ -103,14 +103,6 @@ def activities_of(owner_id: int, pks: Iterable[int]) -> dict[int, UserActivity]:
 NEVER_AUTOMATICALLY = 2**31 - 1
 
 
-def allow_explicit_preparation(raw: psycopg.Connection[Any]) -> bool:
-    """Let chosen statements of this connection be prepared; True the first time, when it changed something."""
-    if raw.prepare_threshold is not None:
-        return False
-    raw.prepare_threshold = NEVER_AUTOMATICALLY
-    return True
-
-
 class _Prepared:
     """A Django cursor wrapper whose statements run prepared: the execute wrappers (the request's tracking and
     cancelling, query counting) and the error translation stay Django's."""
@@ -138,14 +130,15 @@ class _PreparedCursorDebugWrapper(_Prepared, CursorDebugWrapper):
 
 def prepared_cursor(db: BaseDatabaseWrapper) -> CursorWrapper:
     """A cursor of `db` whose statements are prepared statements of its connection, parameters bound on the
-    server: the connection parses and plans a statement once, then only executes it (PostgreSQL keeps a generic
-    plan once it costs no more than the custom ones). For hot reads whose planning costs more than their
-    execution, such as a few LIMITed walks over every partition of the activity log, whose plan weighs each
+    server: the connection parses and plans a statement once, generically (config/settings.py sets the plan
+    mode), then only executes it. For the record statements and the hot reads whose planning costs more than
+    their execution, such as a few LIMITed walks over every partition of the activity log, whose plan weighs each
     of the 16 partitions before pruning them at run time.
     """
     db.ensure_connection()
     raw = db.connection
-    allow_explicit_preparation(raw)
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = NEVER_AUTOMATICALLY
     db.validate_thread_sharing()
     wrapper = _PreparedCursorDebugWrapper if db.queries_logged else _PreparedCursorWrapper
     return wrapper(psycopg.Cursor(raw), db)

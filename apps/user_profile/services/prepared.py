@@ -2,17 +2,16 @@
 
 Parsing and planning a recording statement (a CTE inserting into the partitioned log, adding to the stats and
 numbering the stream) costs several times what running it for one event does. Django binds parameters on the
-client, which rules out preparing, hence a server-binding psycopg cursor on Django's connection, inside its
-transaction, with Django's error translation.
+client, which rules out preparing: they run on the prepared cursor the hot reads use (selectors/rows.py),
+inside the caller's transaction.
 """
 
 from typing import Any
 
-import psycopg
 from django.db import connection
 
 from apps.user_profile.models.activity import WRITER_SETTING, WRITER_TOKEN
-from apps.user_profile.selectors.rows import allow_explicit_preparation
+from apps.user_profile.selectors.rows import prepared_cursor
 
 # The log's insert trigger admits only the recording service's transactions (models/activity.py). Transaction-
 # local, so it ends with the transaction.
@@ -25,12 +24,8 @@ def execute_prepared(sql: str, params: dict[str, Any], *, admit_writer: bool = T
     `admit_writer`: set the log's writer setting first (a caller that already set it in this transaction, with
     its lock statement, passes False and saves the round trip).
     """
-    connection.ensure_connection()
-    raw = connection.connection
-    # Planned once per connection, generically, for any ids (config/settings.py sets plan_cache_mode).
-    allow_explicit_preparation(raw)
-    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+    with prepared_cursor(connection) as cursor:
         if admit_writer:
             cursor.execute(ADMIT_WRITER)
-        cursor.execute(sql, params, prepare=True)
+        cursor.execute(sql, params)
         return cursor.fetchall()
