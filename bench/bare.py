@@ -23,6 +23,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from bench import floor_sql
 from bench.floor_sql import Row, Statement
+from config.postgres_session import SESSION_OPTIONS
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -38,13 +39,13 @@ _pool: AsyncConnectionPool | None = None
 
 
 def _new_pool() -> AsyncConnectionPool:
-    # As the product's connections: UTC (timestamps print as +00:00), no JIT and generic plans for prepared
-    # statements (config/settings.py); psycopg prepares a statement from its fifth run.
+    # As the product's connections (config/postgres_session.py), in UTC (timestamps print as +00:00); psycopg
+    # prepares a statement from its fifth run.
     return AsyncConnectionPool(
         os.environ["DATABASE_URL"],
         min_size=int(os.environ.get("DATABASE_POOL_MIN", "2")),
         max_size=int(os.environ.get("DATABASE_POOL_MAX", "20")),
-        kwargs={"autocommit": True, "options": "-c TimeZone=UTC -c jit=off -c plan_cache_mode=force_generic_plan"},
+        kwargs={"autocommit": True, "options": f"-c TimeZone=UTC {SESSION_OPTIONS}"},
         open=False,
     )
 

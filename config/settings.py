@@ -13,6 +13,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.postgres_session import SESSION_OPTIONS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEVELOPMENT_SECRET_KEY = "django-insecure-deltacrown-development-only"
@@ -247,14 +249,9 @@ if DJANGO_CONCURRENT_REQUESTS < 1 or (_pool_size is not None and _pool_size <= D
         f"DJANGO_CONCURRENT_REQUESTS must be at least 1 and below DATABASE_POOL_MAX ({_pool_size}): "
         f"got {DJANGO_CONCURRENT_REQUESTS}."
     )
-# JIT compilation pays off for long analytical scans only: here it added 2.5-4 s of compiling to every
-# backfill batch (their plans cross jit_above_cost) while the queries themselves ran in under 1 s.
-# Generic plans for prepared statements: only the hot statements are prepared (selectors/rows.py prepared_cursor,
-# services/prepared.py), walks over the log's 16 partitions and batches keyed by ids, whose plan does not depend
-# on the values. In the automatic mode PostgreSQL kept making a custom plan per call for them (1.2 ms a call for
-# a player's first and last visible event, 0.18 ms with the generic plan).
+# No JIT, generic plans for prepared statements: config/postgres_session.py says why.
 _options = DATABASES["default"].setdefault("OPTIONS", {})
-_options["options"] = f"{_options.get('options', '')} -c jit=off -c plan_cache_mode=force_generic_plan".strip()
+_options["options"] = f"{_options.get('options', '')} {SESSION_OPTIONS}".strip()
 
 # --- Read replicas (docs/scale-out.md) ------------------------------------------------------------------------------
 # Streaming replicas of the primary, comma-separated URLs: the API's and the pages' reads go to them (aliases
