@@ -130,7 +130,7 @@ class _PreparedCursorDebugWrapper(_Prepared, CursorDebugWrapper):
 
 def prepared_cursor(db: BaseDatabaseWrapper) -> CursorWrapper:
     """A cursor of `db` whose statements are prepared statements of its connection, parameters bound on the
-    server: the connection parses and plans a statement once, generically (config/settings.py sets the plan
+    server: the connection parses and plans a statement once, generically (config/postgres_session.py sets the plan
     mode), then only executes it. For the record statements and the hot reads whose planning costs more than
     their execution, such as a few LIMITed walks over every partition of the activity log, whose plan weighs each
     of the 16 partitions before pruning them at run time.
