@@ -14,7 +14,7 @@ from apps.user_profile.event_types import NET_EARNINGS_SQL
 from apps.user_profile.models import UserProfileStats
 from apps.user_profile.selectors.activity import DEFAULT_PAGE_SIZE, validate_page_size
 from apps.user_profile.selectors.cursors import MAX_BIGINT, InvalidCursorError, decode_cursor, encode_cursor
-from apps.user_profile.selectors.rows import column_count, model_columns, models_of, prepared_cursor
+from apps.user_profile.selectors.rows import column_count, model_columns, model_of, prepared_cursor
 from config.db_router import read_connection
 
 
@@ -71,15 +71,15 @@ def _setting_sql(name: str) -> str:
 
 
 @cache
-def _board_sql(metric: LeaderboardMetric, where: str, settings_sql: tuple[str, ...]) -> str:
-    """The board's statement: stats and account columns (as rows.models_of reads them), the metric, the
+def _board_sql(metric: LeaderboardMetric, where: str) -> str:
+    """The board's statement: stats and account columns (as rows.model_of reads them), the metric, the
     settings, ranked by the metric then the older account."""
     quote = connection.ops.quote_name
     stats, users = UserProfileStats._meta.db_table, User._meta.db_table
     privacy = PrivacySettings._meta.db_table
     return (
         f"SELECT {model_columns(UserProfileStats, alias='s')}, {model_columns(User, alias='u')}, "
-        f"({METRIC_SQL[metric]}) AS metric_value, {', '.join(settings_sql)} "
+        f"({METRIC_SQL[metric]}) AS metric_value, {', '.join(_setting_sql(name) for name in SETTINGS_READ)} "
         f"FROM {quote(stats)} s JOIN {quote(users)} u ON u.id = s.user_id "
         f"LEFT JOIN {quote(privacy)} p ON p.user_id = s.user_id "
         f"WHERE {where} ORDER BY metric_value DESC, s.user_id ASC LIMIT %(limit)s"
@@ -122,7 +122,6 @@ def leaderboard_page(
     if metric is LeaderboardMetric.WIN_RATE:
         min_matches = max(min_matches, 1)
 
-    settings_sql = tuple(_setting_sql(name) for name in SETTINGS_READ)
     conditions: list[str] = []
     params: dict[str, Any] = {"limit": size + 1}
     if scope is not None and scope.setting is not None:
@@ -139,7 +138,7 @@ def leaderboard_page(
         metric_sql = METRIC_SQL[metric]
         conditions.append(f"({metric_sql}) < %(value)s OR (({metric_sql}) = %(value)s AND s.user_id > %(after_user)s)")
         params.update(value=value, after_user=user_id)
-    sql = _board_sql(metric, " AND ".join(f"({condition})" for condition in conditions) or "TRUE", settings_sql)
+    sql = _board_sql(metric, " AND ".join(f"({condition})" for condition in conditions) or "TRUE")
     # Prepared: the statement is the same for every page of a board, only its parameters change.
     with prepared_cursor(read_connection()) as cursor:
         cursor.execute(sql, params)
@@ -148,8 +147,8 @@ def leaderboard_page(
     items = []
     stats_width, user_width = column_count(UserProfileStats), column_count(User)
     for offset, row in enumerate(found[:size]):
-        stats = models_of(UserProfileStats, [row[:stats_width]])[0]
-        stats.user = models_of(User, [row[stats_width : stats_width + user_width]])[0]
+        stats = model_of(UserProfileStats, row[:stats_width])
+        stats.user = model_of(User, row[stats_width : stats_width + user_width])
         value, *shown = row[stats_width + user_width :]
         if metric is not LeaderboardMetric.WIN_RATE:
             value = int(value)

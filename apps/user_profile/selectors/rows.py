@@ -39,7 +39,8 @@ def _columns(model: type[Model]) -> tuple[list[str], str, list[tuple[int, Any, l
     return names, columns, [(i, field, converters) for i, field, converters in converting if converters]
 
 
-def _instance(model: type[M], row: Sequence[Any]) -> M:
+def model_of(model: type[M], row: Sequence[Any]) -> M:
+    """An instance of `model` from a row holding its columns (`model_columns`), as the ORM would build it."""
     names, _, converting = _columns(model)
     values = list(row)
     for position, field, converters in converting:
@@ -61,7 +62,7 @@ def column_count(model: type[Model]) -> int:
 
 def models_of(model: type[M], rows: Iterable[Sequence[Any]]) -> list[M]:
     """Instances of `model` from rows holding its `model_columns`."""
-    return [_instance(model, row) for row in rows]
+    return [model_of(model, row) for row in rows]
 
 
 @cache
@@ -76,7 +77,7 @@ def models_by_pk(model: type[M], pks: Iterable[int]) -> dict[int, M]:
     """`model.objects.in_bulk(pks)` without compiling a queryset."""
     with prepared_cursor(read_connection()) as cursor:
         cursor.execute(_by_pk_sql(model), [list(pks)])
-        found = [_instance(model, row) for row in cursor.fetchall()]
+        found = [model_of(model, row) for row in cursor.fetchall()]
     return {instance.pk: instance for instance in found}
 
 
@@ -93,7 +94,7 @@ def activities_of(owner_id: int, pks: Iterable[int]) -> dict[int, UserActivity]:
     reads one partition's primary key, where ids alone probe all 16 (models_by_pk)."""
     with prepared_cursor(read_connection()) as cursor:
         cursor.execute(_activities_of_sql(), [owner_id, list(pks)])
-        found = [_instance(UserActivity, row) for row in cursor.fetchall()]
+        found = [model_of(UserActivity, row) for row in cursor.fetchall()]
     return {instance.pk: instance for instance in found}
 
 
@@ -171,13 +172,13 @@ def _player_sql() -> str:
 
 def _player(row: Sequence[Any], related: tuple[tuple[str, type[Model]], ...]) -> User:
     start = len(_columns(User)[0])
-    user = _instance(User, row[:start])
+    user = model_of(User, row[:start])
     for name, model in related:
         names = _columns(model)[0]
         values = row[start : start + len(names)]
         # The related row's primary key is NULL when the player has no such row yet.
         present = values[names.index(model._meta.pk.attname)] is not None
-        user._state.fields_cache[name] = _instance(model, values) if present else None
+        user._state.fields_cache[name] = model_of(model, values) if present else None
         start += len(names)
     return user
 
